@@ -1,0 +1,3 @@
+//! Lesson `measured`: The tutorial's claims measured: Rust's building blocks against Python's idioms.
+//!
+//! Not written yet.

@@ -1,0 +1,51 @@
+# Threads and Processes in Rust. `just` alone lists the recipes and the lessons.
+
+set positional-arguments
+
+# List the recipes and the lessons
+default:
+    @just --list --unsorted
+    @echo
+    @echo "Lessons, in reading order (just run LESSON [ARGS...]):"
+    @just lessons
+
+# Print the lessons' names, in reading order
+lessons:
+    @for dir in crates/[0-9][0-9]-*/; do dir="${dir%/}"; dir="${dir#crates/}"; echo "  ${dir#*-}"; done
+
+# Run a lesson, e.g. `just run futures-pool --steps 5` (`--help` lists its flags)
+run lesson *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    lesson="$1"; shift
+    if ! compgen -G "crates/[0-9][0-9]-$lesson" >/dev/null || [ -z "$lesson" ]; then
+        echo "error: there is no lesson named '$lesson'; the lessons are:" >&2
+        just lessons >&2
+        exit 2
+    fi
+    # The benchmark lesson measures speed, so it is built optimised; the others build fast.
+    profile=()
+    if [ "$lesson" = measured ]; then profile=(--release); fi
+    exec cargo run --quiet "${profile[@]}" -p "$lesson" -- "$@"
+
+# Run the whole test suite
+test *args:
+    cargo test --workspace "$@"
+
+# Measure the lessons against Python (`just bench --quick` takes about a minute)
+bench *args:
+    cargo run --quiet --release -p measured -- "$@"
+
+# Build the book into book/book and check its includes and links
+book:
+    python3 .ci/check_book.py includes
+    mdbook build book
+    python3 .ci/check_book.py html
+
+# Serve the book at http://localhost:3000, rebuilding when a chapter or lesson changes
+serve:
+    mdbook serve book
+
+# Everything CI checks: format, clippy, tests, the book and the commands it shows
+check:
+    bash .ci/run
