@@ -1,3 +1,227 @@
-//! Lesson `return-value-thread`: Getting a thread's return value: join, a ReturnValueThread, scoped threads.
+//! Lesson `return-value-thread`: getting a value back from a thread.
 //!
-//! Not written yet.
+//! Python's `threading.Thread.join()` returns `None`, so the tutorial subclasses `Thread` to
+//! keep the target's return value. Rust needs no such trick: [`std::thread::JoinHandle::join`]
+//! already returns the closure's value, or the panic that ended the thread. This crate holds:
+//!
+//! - [`task`]: the tutorial's simulated work, here able to fail on purpose ([`Work::fail_at`]).
+//! - [`ReturnValueThread`]: the tutorial's subclass ported honestly: a named thread whose
+//!   `join` gives the value or a typed [`Panicked`] error carrying the panic message.
+//! - [`panic_message`]: the text inside a panic payload.
+//! - [`solutions`]: the chapter's exercises, solved.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::any::Any;
+use std::fmt;
+use std::io;
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+pub mod solutions;
+
+// ANCHOR: task
+/// How the simulated work runs: everything about [`task`] except its input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Work {
+    /// Number of steps; each one sleeps a random time.
+    pub steps: u32,
+    /// Upper bound of one step's sleep, in milliseconds.
+    pub max_sleep_ms: u64,
+    /// Seed of the sleeps, so that a run can be repeated exactly.
+    pub seed: u64,
+    /// Panic at this step (1-based), to show what a failing thread looks like.
+    pub fail_at: Option<u32>,
+}
+
+/// The tutorial's task: `steps` steps of a random sleep each, then `value * 2`.
+///
+/// # Panics
+///
+/// At step [`Work::fail_at`], if set: a stand-in for any bug in real work.
+pub fn task(value: f64, work: &Work) -> f64 {
+    let mut rng = StdRng::seed_from_u64(work.seed);
+    for step in 1..=work.steps {
+        thread::sleep(Duration::from_millis(
+            rng.random_range(0..=work.max_sleep_ms),
+        ));
+        if work.fail_at == Some(step) {
+            panic!("simulated failure at step {step} of {}", work.steps);
+        }
+        // The progress, step * 100 / steps, is invisible from outside: lesson 3 shares it.
+    }
+    value * 2.0
+}
+// ANCHOR_END: task
+
+// ANCHOR: panic_message
+/// The message of a panic payload, as `join` hands it back in `Err(Box<dyn Any + Send>)`.
+///
+/// `panic!("literal")` carries a `&'static str`, `panic!("{x}")` a `String`; anything else
+/// (`std::panic::panic_any(42)`) has no text we can show.
+///
+/// Pass the payload itself (`&*boxed`), not `&boxed`: a `&Box<dyn Any>` is itself a
+/// `dyn Any` (of type `Box`), so every downcast below would fail.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "a panic without a message".to_string()
+    }
+}
+// ANCHOR_END: panic_message
+
+// ANCHOR: return_value_thread
+/// A thread that hands back its closure's value, like the tutorial's `ReturnValueThread`.
+///
+/// Differences from the Python subclass, all on purpose:
+/// - Creating and starting are one step ([`start`](Self::start)): there is no object that
+///   could be joined before it was started.
+/// - [`join`](Self::join) takes `self`, so a thread cannot be joined twice.
+/// - A failure is not printed and turned into `None`: it comes back as [`Panicked`], an
+///   error value the caller has to deal with.
+///
+/// ```
+/// use return_value_thread::ReturnValueThread;
+///
+/// let thread = ReturnValueThread::start("adder", || 40 + 2)?;
+/// // ...do whatever you want meanwhile...
+/// assert_eq!(thread.join(), Ok(42));
+///
+/// let thread = ReturnValueThread::start("broken", || -> i32 { panic!("no answer") })?;
+/// let err = thread.join().unwrap_err();
+/// assert_eq!(err.to_string(), "thread 'broken' panicked: no answer");
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct ReturnValueThread<T> {
+    handle: JoinHandle<T>,
+}
+
+impl<T: Send + 'static> ReturnValueThread<T> {
+    /// Starts `f` on a new thread called `name`. The name shows up in panic messages, and in
+    /// `top -H` or a debugger (Linux keeps its first 15 bytes there). Starting can fail (the
+    /// OS may refuse a thread, e.g. at its limit): that is an `io::Error` here, where
+    /// `thread::spawn` would panic.
+    pub fn start<F>(name: &str, f: F) -> io::Result<Self>
+    where
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let handle = thread::Builder::new().name(name.to_string()).spawn(f)?;
+        Ok(Self { handle })
+    }
+
+    /// The name given to [`start`](Self::start).
+    pub fn name(&self) -> &str {
+        self.handle.thread().name().unwrap_or("<unnamed>")
+    }
+
+    /// Whether the thread has finished (returned or panicked); never blocks.
+    pub fn is_finished(&self) -> bool {
+        self.handle.is_finished()
+    }
+
+    /// Waits for the thread; gives its closure's value, or why there is none.
+    pub fn join(self) -> Result<T, Panicked> {
+        let thread = self.name().to_string();
+        self.handle.join().map_err(|payload| Panicked {
+            thread,
+            message: panic_message(&*payload),
+        })
+    }
+}
+// ANCHOR_END: return_value_thread
+
+// ANCHOR: panicked
+/// The error [`ReturnValueThread::join`] returns: the thread panicked instead of returning.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Panicked {
+    /// The thread's name.
+    pub thread: String,
+    /// What the panic said.
+    pub message: String,
+}
+
+impl fmt::Display for Panicked {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "thread '{}' panicked: {}", self.thread, self.message)
+    }
+}
+
+impl std::error::Error for Panicked {}
+// ANCHOR_END: panicked
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn quick(fail_at: Option<u32>) -> Work {
+        Work {
+            steps: 3,
+            max_sleep_ms: 1,
+            seed: 7,
+            fail_at,
+        }
+    }
+
+    #[test]
+    fn task_returns_twice_its_input() {
+        assert_eq!(task(4.5, &quick(None)), 9.0);
+        assert_eq!(task(-1.25, &quick(None)), -2.5);
+    }
+
+    #[test]
+    fn task_panics_at_the_step_asked() {
+        let payload = std::panic::catch_unwind(|| task(4.5, &quick(Some(2)))).unwrap_err();
+        assert_eq!(panic_message(&*payload), "simulated failure at step 2 of 3");
+    }
+
+    #[test]
+    fn panic_message_reads_str_and_string_payloads() {
+        let literal = std::panic::catch_unwind(|| panic!("plain")).unwrap_err();
+        assert_eq!(panic_message(&*literal), "plain");
+        let formatted = std::panic::catch_unwind(|| panic!("step {}", 3)).unwrap_err();
+        assert_eq!(panic_message(&*formatted), "step 3");
+        let other = std::panic::catch_unwind(|| std::panic::panic_any(42_u8)).unwrap_err();
+        assert_eq!(panic_message(&*other), "a panic without a message");
+    }
+
+    #[test]
+    fn a_box_passed_by_reference_hides_the_message() {
+        // The pitfall the doc comment warns about: `&payload` is a `&Box<..>`, and a `Box`
+        // is not a `&str` or a `String`.
+        let payload = std::panic::catch_unwind(|| panic!("hidden")).unwrap_err();
+        assert_eq!(panic_message(&payload), "a panic without a message");
+    }
+
+    #[test]
+    fn join_gives_the_value() {
+        let thread = ReturnValueThread::start("adder", || 40 + 2).unwrap();
+        assert_eq!(thread.name(), "adder");
+        assert_eq!(thread.join(), Ok(42));
+    }
+
+    #[test]
+    fn join_gives_a_typed_error_when_the_thread_panics() {
+        let thread = ReturnValueThread::start("failing", || task(4.5, &quick(Some(1)))).unwrap();
+        let err = thread.join().unwrap_err();
+        assert_eq!(err.thread, "failing");
+        assert_eq!(err.message, "simulated failure at step 1 of 3");
+        assert_eq!(
+            err.to_string(),
+            "thread 'failing' panicked: simulated failure at step 1 of 3"
+        );
+    }
+
+    #[test]
+    fn is_finished_turns_true_once_the_closure_returns() {
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        let thread = ReturnValueThread::start("held", move || wait.recv().is_ok()).unwrap();
+        // The closure cannot return before we send, so this is not a race.
+        assert!(!thread.is_finished());
+        release.send(()).unwrap();
+        assert_eq!(thread.join(), Ok(true));
+    }
+}

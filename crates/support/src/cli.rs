@@ -66,14 +66,16 @@ where
 
 /// The first non-empty line of a clap error, without colour codes: clap's own rendering adds
 /// a usage hint on further lines, and we promise one line.
+/// The list of valid choices, when clap gives one, stays on that line.
 pub fn one_line(err: &clap::Error) -> String {
     let rendered = err.render().to_string();
-    rendered
-        .lines()
-        .map(str::trim)
-        .find(|line| !line.is_empty())
-        .unwrap_or("error: invalid arguments")
-        .to_string()
+    let mut lines = rendered.lines().map(str::trim).filter(|line| !line.is_empty());
+    let mut line = lines.next().unwrap_or("error: invalid arguments").to_string();
+    if let Some(choices) = lines.find(|l| l.starts_with("[possible values:")) {
+        line.push(' ');
+        line.push_str(choices);
+    }
+    line
 }
 
 #[cfg(test)]
@@ -102,6 +104,19 @@ mod tests {
         assert!(line.starts_with("error:"), "{line}");
         assert!(line.contains("--steps"), "{line}");
         assert!(!line.contains('\n'));
+    }
+
+    #[test]
+    fn invalid_choice_names_the_valid_ones() {
+        #[derive(Parser, Debug)]
+        struct Pick {
+            #[arg(long, value_parser = ["map", "atomics"])]
+            method: String,
+        }
+        let err = Pick::try_parse_from(["lesson", "--method", "x"]).unwrap_err();
+        let line = one_line(&err);
+        assert!(line.contains("--method"), "{line}");
+        assert!(line.ends_with("[possible values: map, atomics]"), "{line}");
     }
 
     #[test]
