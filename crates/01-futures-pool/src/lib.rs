@@ -1,3 +1,598 @@
-//! Lesson `futures-pool`: The ThreadPoolExecutor idea: a thread pool whose submit returns a future.
+//! Lesson `futures-pool`: Python's `ThreadPoolExecutor` in Rust: a fixed set of worker
+//! threads, a queue of jobs, and a handle per job that behaves like a `Future`.
 //!
-//! Not written yet.
+//! - [`core_count`]: how many threads this process may run at once.
+//! - [`ThreadPool`]: `new(n)`, [`ThreadPool::per_core`], `submit(closure)`, `shutdown()`;
+//!   dropping it waits for every queued and running task, like leaving a `with` block.
+//! - [`TaskHandle`]: `is_done()`, `result()`, `result_timeout(d)`, `cancel()`.
+//! - [`quiet_worker_panics`]: keeps a task's panic from printing a crash report, since the
+//!   handle reports it.
+//! - [`task`]: the tutorial's simulated work.
+//! - [`solutions`]: the chapter's exercises, solved.
+
+pub mod solutions;
+
+use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::any::Any;
+use std::fmt;
+use std::io;
+use std::num::NonZero;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU8, Ordering};
+use std::thread::{self, JoinHandle};
+use std::time::Duration;
+
+// ANCHOR: core_count
+/// How many threads this process can run in parallel: Python's `os.process_cpu_count()`.
+///
+/// `available_parallelism` counts the CPUs this process may use, not the machine's: it
+/// honours the affinity mask (`taskset`) and, on Linux, a cgroup CPU quota (a container
+/// limited to 1.5 CPUs gets 1). When the number cannot be found we fall back to 1, as
+/// `ThreadPoolExecutor` does when `cpu_count()` returns `None`.
+pub fn core_count() -> usize {
+    thread::available_parallelism().map_or(1, NonZero::get)
+}
+// ANCHOR_END: core_count
+
+// ANCHOR: task
+/// The tutorial's simulated work: `steps` steps, each sleeping a random 0..=`max_sleep_ms`
+/// milliseconds, then the answer `value * 2`. The sleeps come from `seed`, so a run can be
+/// repeated exactly. (Chapter 3 shows how to watch its progress from outside.)
+pub fn task(value: f64, steps: u32, max_sleep_ms: u64, seed: u64) -> f64 {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for _step in 0..steps {
+        thread::sleep(Duration::from_millis(rng.random_range(0..=max_sleep_ms)));
+    }
+    value * 2.0
+}
+// ANCHOR_END: task
+
+/// Why a pool could not be built.
+#[derive(Debug)]
+pub enum PoolError {
+    /// `ThreadPool::new(0)`: a pool without workers would never run anything.
+    NoWorkers,
+    /// The operating system refused to start a worker thread.
+    Spawn(io::Error),
+}
+
+impl fmt::Display for PoolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PoolError::NoWorkers => write!(f, "a thread pool needs at least one worker"),
+            PoolError::Spawn(err) => write!(f, "could not start a worker thread: {err}"),
+        }
+    }
+}
+
+impl std::error::Error for PoolError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            PoolError::NoWorkers => None,
+            PoolError::Spawn(err) => Some(err),
+        }
+    }
+}
+
+/// Why [`TaskHandle::result`] has no value for you.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TaskError {
+    /// The task panicked; this is its panic message. Python re-raises the exception instead.
+    Panicked(String),
+    /// [`TaskHandle::cancel`] stopped the task before it started.
+    Cancelled,
+    /// [`TaskHandle::result_timeout`] ran out of time. The task is still queued or running;
+    /// you may ask again.
+    Timeout,
+    /// An earlier `result_timeout` call already handed you the outcome.
+    AlreadyTaken,
+}
+
+impl fmt::Display for TaskError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TaskError::Panicked(message) => write!(f, "the task panicked: {message}"),
+            TaskError::Cancelled => write!(f, "the task was cancelled before it started"),
+            TaskError::Timeout => write!(f, "the task did not finish in time"),
+            TaskError::AlreadyTaken => write!(f, "the task's outcome was already taken"),
+        }
+    }
+}
+
+impl std::error::Error for TaskError {}
+
+/// What a worker runs: the submitted closure, wrapped so that it delivers its outcome.
+type Job = Box<dyn FnOnce() + Send + 'static>;
+
+/// Worker threads are named `pool-worker-N`, which shows in panic messages and debuggers,
+/// and lets [`quiet_worker_panics`] recognise them.
+const WORKER_NAME: &str = "pool-worker-";
+
+// ANCHOR: pool
+/// A fixed number of worker threads taking jobs from one shared queue.
+///
+/// Dropping the pool (or calling [`ThreadPool::shutdown`]) closes the queue and waits for the
+/// workers, who first finish every job already queued: no worker thread outlives the pool.
+pub struct ThreadPool {
+    /// The sending end of the job queue; `None` once the pool is shutting down.
+    jobs: Option<Sender<Job>>,
+    workers: Vec<JoinHandle<()>>,
+}
+
+impl ThreadPool {
+    /// A pool of `workers` threads. Zero workers is an error, not a pool that hangs.
+    pub fn new(workers: usize) -> Result<ThreadPool, PoolError> {
+        if workers == 0 {
+            return Err(PoolError::NoWorkers);
+        }
+        let (sender, receiver) = crossbeam_channel::unbounded::<Job>();
+        let mut pool = ThreadPool {
+            jobs: Some(sender),
+            workers: Vec::with_capacity(workers),
+        };
+        for n in 0..workers {
+            let jobs = receiver.clone();
+            let worker = thread::Builder::new()
+                .name(format!("{WORKER_NAME}{n}"))
+                .spawn(move || work(jobs))
+                // On error `pool` is dropped here, which stops the workers already started.
+                .map_err(PoolError::Spawn)?;
+            pool.workers.push(worker);
+        }
+        Ok(pool)
+    }
+
+    /// A pool with one worker per core this process may use (see [`core_count`]).
+    pub fn per_core() -> Result<ThreadPool, PoolError> {
+        ThreadPool::new(core_count())
+    }
+
+    /// The number of worker threads.
+    pub fn workers(&self) -> usize {
+        self.workers.len()
+    }
+
+    /// Waits for every queued and running task, then for the workers to exit. Dropping the
+    /// pool does the same; this name just says it out loud.
+    pub fn shutdown(self) {
+        drop(self);
+    }
+}
+
+/// A worker's whole life: run jobs until the queue is closed and empty.
+fn work(jobs: Receiver<Job>) {
+    for job in jobs {
+        // A job catches its task's panic itself (see `submit`). This second net catches a
+        // panic from dropping an outcome nobody collected, so a worker never dies early.
+        let _ = panic::catch_unwind(AssertUnwindSafe(job));
+    }
+}
+
+impl Drop for ThreadPool {
+    fn drop(&mut self) {
+        // Closing the queue ends each worker's `for job in jobs` loop once the queue is empty.
+        drop(self.jobs.take());
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+// ANCHOR_END: pool
+
+// A task's life: QUEUED -> RUNNING -> DONE, or QUEUED -> CANCELLED. Whoever moves it out of
+// QUEUED first (a worker starting it, or `cancel`) wins; the atomic compare-exchange makes
+// that race safe.
+const QUEUED: u8 = 0;
+const RUNNING: u8 = 1;
+const DONE: u8 = 2;
+const CANCELLED: u8 = 3;
+
+// ANCHOR: submit
+impl ThreadPool {
+    /// Queues `task` and returns at once with a handle to its outcome: Python's `submit`.
+    ///
+    /// Cost per task: a few small allocations (the boxed job, its state, a one-shot channel)
+    /// and one send on the queue. An idle worker sleeps in `recv` and is woken by that send:
+    /// nothing polls.
+    pub fn submit<F, T>(&self, task: F) -> TaskHandle<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let state = Arc::new(AtomicU8::new(QUEUED));
+        // A one-shot channel: room for exactly one message, the task's outcome.
+        let (outcome_tx, outcome_rx) = crossbeam_channel::bounded(1);
+        let job_state = Arc::clone(&state);
+        let job = move || {
+            if job_state
+                .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
+                .is_err()
+            {
+                return; // cancelled while queued: dropping `outcome_tx` tells the handle
+            }
+            // A panic stops at this line instead of killing the worker thread.
+            // `AssertUnwindSafe` is sound here: after a panic the closure is gone and we keep
+            // only its message (data it shared through a `Mutex` is marked poisoned).
+            let outcome = panic::catch_unwind(AssertUnwindSafe(task))
+                .map_err(|payload| TaskError::Panicked(panic_message(payload.as_ref())));
+            // Fails only if the handle was dropped: nobody wants the outcome then.
+            let _ = outcome_tx.send(outcome);
+            job_state.store(DONE, Ordering::Release);
+        };
+        self.jobs
+            .as_ref()
+            .expect("the queue is open until the pool is dropped")
+            .send(Box::new(job))
+            .expect("the workers hold the queue's receiving end until the pool is dropped");
+        TaskHandle {
+            state,
+            outcome: outcome_rx,
+        }
+    }
+}
+// ANCHOR_END: submit
+
+/// The text of a panic: `panic!("...")` carries a `&str` or a `String`; anything else
+/// (from `std::panic::panic_any`) has no text we can show.
+pub fn panic_message(payload: &(dyn Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(a panic without a message)".to_string()
+    }
+}
+
+// ANCHOR: handle
+/// The caller's side of a submitted task, like Python's `Future`.
+///
+/// Dropping the handle does not cancel the task: it still runs, its outcome is discarded.
+pub struct TaskHandle<T> {
+    state: Arc<AtomicU8>,
+    outcome: Receiver<Result<T, TaskError>>,
+}
+
+impl<T> TaskHandle<T> {
+    /// True once the task has finished (returned or panicked) or was cancelled: Python's
+    /// `done()`. When it is true, `result()` returns without waiting.
+    pub fn is_done(&self) -> bool {
+        matches!(self.state.load(Ordering::Acquire), DONE | CANCELLED)
+    }
+
+    /// Cancels the task if it has not started yet; returns whether it did. A running or
+    /// finished task cannot be cancelled (Rust cannot stop a thread from outside, and
+    /// neither can Python).
+    pub fn cancel(&self) -> bool {
+        self.state
+            .compare_exchange(QUEUED, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
+    }
+
+    /// Waits for the task and returns its value, or why there is none: Python's `result()`.
+    /// It takes the handle by value because the value is moved out to you.
+    pub fn result(self) -> Result<T, TaskError> {
+        if self.state.load(Ordering::Acquire) == CANCELLED {
+            return Err(TaskError::Cancelled);
+        }
+        // The sender is dropped without sending only when the job never runs.
+        self.outcome.recv().unwrap_or(Err(TaskError::Cancelled))
+    }
+
+    /// Like [`TaskHandle::result`], but waits at most `timeout`: Python's
+    /// `result(timeout=...)`. On [`TaskError::Timeout`] the task goes on and you may ask
+    /// again; once the outcome has been returned, later calls say
+    /// [`TaskError::AlreadyTaken`].
+    pub fn result_timeout(&mut self, timeout: Duration) -> Result<T, TaskError> {
+        if self.state.load(Ordering::Acquire) == CANCELLED {
+            return Err(TaskError::Cancelled);
+        }
+        match self.outcome.recv_timeout(timeout) {
+            Ok(outcome) => outcome,
+            Err(RecvTimeoutError::Timeout) => Err(TaskError::Timeout),
+            // The task finished and an earlier call took the outcome.
+            Err(RecvTimeoutError::Disconnected) => Err(TaskError::AlreadyTaken),
+        }
+    }
+}
+// ANCHOR_END: handle
+
+// ANCHOR: quiet
+/// Stops the default panic hook from printing a crash report (and backtrace hint) for a panic
+/// inside a pool task: the panic is not a crash, its message reaches the caller through
+/// [`TaskError::Panicked`]. Panics on every other thread are reported as before.
+///
+/// The panic hook is global to the process, so a program (not a library) decides to call
+/// this, once, at start-up.
+pub fn quiet_worker_panics() {
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        let on_worker = thread::current()
+            .name()
+            .is_some_and(|name| name.starts_with(WORKER_NAME));
+        if !on_worker {
+            previous(info);
+        }
+    }));
+}
+// ANCHOR_END: quiet
+
+/// Hang guards for the unit tests.
+#[cfg(test)]
+pub(crate) mod guard {
+    use std::time::Duration;
+
+    /// A generous limit for anything that should take milliseconds: a hang guard, not a
+    /// speed test.
+    pub const HANG_GUARD: Duration = Duration::from_secs(10);
+
+    /// Runs `f` on its own thread and fails the test if it has not finished within
+    /// [`HANG_GUARD`], instead of letting a bug hang the test run.
+    pub fn within_guard<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+        let (tx, rx) = crossbeam_channel::bounded(1);
+        std::thread::spawn(move || {
+            let _ = tx.send(f());
+        });
+        rx.recv_timeout(HANG_GUARD)
+            .expect("hang guard: the test did not finish in 10 s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::guard::{HANG_GUARD, within_guard};
+    use super::*;
+    use crossbeam_channel::{bounded, unbounded};
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::{Barrier, Mutex};
+
+    /// A task that tells us it has started and then waits until we let it go, so a test
+    /// knows the task is running without guessing with a sleep.
+    fn gated(pool: &ThreadPool) -> (TaskHandle<&'static str>, Sender<()>) {
+        let (started_tx, started_rx) = bounded(1);
+        let (go_tx, go_rx) = bounded::<()>(1);
+        let handle = pool.submit(move || {
+            started_tx.send(()).unwrap();
+            let _ = go_rx.recv();
+            "released"
+        });
+        started_rx
+            .recv_timeout(HANG_GUARD)
+            .expect("the gated task never started");
+        (handle, go_tx)
+    }
+
+    #[test]
+    fn core_count_is_at_least_one() {
+        assert!(core_count() >= 1);
+    }
+
+    #[test]
+    fn task_doubles_its_value() {
+        assert_eq!(task(4.5, 3, 0, 7), 9.0);
+        assert_eq!(task(-1.25, 1, 1, 1), -2.5);
+    }
+
+    #[test]
+    fn zero_workers_is_an_error() {
+        let err = ThreadPool::new(0).err().expect("new(0) must fail");
+        assert!(matches!(err, PoolError::NoWorkers));
+        assert_eq!(err.to_string(), "a thread pool needs at least one worker");
+    }
+
+    #[test]
+    fn per_core_pool_has_one_worker_per_core() {
+        let pool = ThreadPool::per_core().unwrap();
+        assert_eq!(pool.workers(), core_count());
+    }
+
+    #[test]
+    fn submit_returns_the_value() {
+        within_guard(|| {
+            let pool = ThreadPool::new(2).unwrap();
+            let handle = pool.submit(|| task(4.5, 2, 1, 7));
+            assert_eq!(handle.result(), Ok(9.0));
+        });
+    }
+
+    #[test]
+    fn results_come_back_in_submission_order() {
+        within_guard(|| {
+            let pool = ThreadPool::new(3).unwrap();
+            let handles: Vec<_> = (0..20u64)
+                .map(|i| pool.submit(move || task(i as f64, 2, 1, i)))
+                .collect();
+            let results: Vec<f64> = handles.into_iter().map(|h| h.result().unwrap()).collect();
+            let expected: Vec<f64> = (0..20).map(|i| f64::from(i) * 2.0).collect();
+            assert_eq!(results, expected);
+        });
+    }
+
+    #[test]
+    fn panicking_task_gives_an_error_and_the_pool_goes_on() {
+        within_guard(|| {
+            // One worker: the task after the panic runs on the very thread that panicked.
+            let pool = ThreadPool::new(1).unwrap();
+            let bad = pool.submit(|| -> u32 { panic!("boom at step {}", 3) });
+            assert_eq!(
+                bad.result(),
+                Err(TaskError::Panicked("boom at step 3".to_string()))
+            );
+            let bad_str = pool.submit(|| -> u32 { panic!("static message") });
+            assert_eq!(
+                bad_str.result(),
+                Err(TaskError::Panicked("static message".to_string()))
+            );
+            let odd = pool.submit(|| -> u32 { std::panic::panic_any(42_i32) });
+            assert!(matches!(odd.result(), Err(TaskError::Panicked(_))));
+            assert_eq!(pool.submit(|| 7).result(), Ok(7));
+        });
+    }
+
+    #[test]
+    fn a_running_task_cannot_be_cancelled() {
+        within_guard(|| {
+            let pool = ThreadPool::new(1).unwrap();
+            let (handle, go) = gated(&pool);
+            assert!(!handle.cancel(), "the task is running: cancel must refuse");
+            assert!(!handle.is_done());
+            go.send(()).unwrap();
+            assert_eq!(handle.result(), Ok("released"));
+        });
+    }
+
+    #[test]
+    fn a_queued_task_can_be_cancelled() {
+        within_guard(|| {
+            let pool = ThreadPool::new(1).unwrap();
+            let (running, go) = gated(&pool);
+            // The only worker is busy, so this task is certainly still queued.
+            let ran = Arc::new(AtomicUsize::new(0));
+            let ran_in_task = Arc::clone(&ran);
+            let queued = pool.submit(move || ran_in_task.fetch_add(1, Ordering::SeqCst));
+            assert!(queued.cancel());
+            assert!(queued.is_done(), "a cancelled task counts as done");
+            assert!(!queued.cancel(), "cancelling twice reports false");
+            // Answers at once, though the worker is still blocked by the gated task.
+            assert_eq!(queued.result(), Err(TaskError::Cancelled));
+            go.send(()).unwrap();
+            assert_eq!(running.result(), Ok("released"));
+            pool.shutdown();
+            assert_eq!(ran.load(Ordering::SeqCst), 0, "a cancelled task never runs");
+        });
+    }
+
+    #[test]
+    fn a_finished_task_cannot_be_cancelled() {
+        within_guard(|| {
+            let pool = ThreadPool::new(1).unwrap();
+            let mut handle = pool.submit(|| 5);
+            assert_eq!(handle.result_timeout(HANG_GUARD), Ok(5));
+            assert!(handle.is_done());
+            assert!(!handle.cancel());
+            assert_eq!(
+                handle.result_timeout(HANG_GUARD),
+                Err(TaskError::AlreadyTaken)
+            );
+        });
+    }
+
+    #[test]
+    fn result_timeout_times_out_on_a_blocked_task() {
+        within_guard(|| {
+            let pool = ThreadPool::new(1).unwrap();
+            let (mut handle, go) = gated(&pool);
+            // The task waits for `go`, so it cannot finish within any timeout.
+            assert_eq!(
+                handle.result_timeout(Duration::from_millis(20)),
+                Err(TaskError::Timeout)
+            );
+            assert!(!handle.is_done());
+            go.send(()).unwrap();
+            assert_eq!(handle.result_timeout(HANG_GUARD), Ok("released"));
+        });
+    }
+
+    #[test]
+    fn is_done_turns_true_when_the_task_ends() {
+        within_guard(|| {
+            let pool = ThreadPool::new(1).unwrap();
+            let (handle, go) = gated(&pool);
+            assert!(!handle.is_done());
+            go.send(()).unwrap();
+            // The next task starts only after the gated one has finished.
+            pool.submit(|| ()).result().unwrap();
+            assert!(handle.is_done());
+            assert_eq!(handle.result(), Ok("released"));
+        });
+    }
+
+    #[test]
+    fn drop_waits_for_running_and_queued_tasks() {
+        within_guard(|| {
+            let pool = ThreadPool::new(1).unwrap();
+            let (_running, go) = gated(&pool);
+            let finished = Arc::new(AtomicUsize::new(0));
+            for _ in 0..10 {
+                let finished = Arc::clone(&finished);
+                // The handles are dropped at once: the tasks must run anyway.
+                pool.submit(move || finished.fetch_add(1, Ordering::SeqCst));
+            }
+            go.send(()).unwrap();
+            drop(pool);
+            assert_eq!(finished.load(Ordering::SeqCst), 10);
+        });
+    }
+
+    #[test]
+    fn no_worker_outlives_the_pool() {
+        within_guard(|| {
+            // Each worker keeps a clone of `alive` in a thread-local, which is dropped only
+            // when that thread exits. After the pool is gone, only our own clone may remain.
+            thread_local! {
+                static KEEP: std::cell::RefCell<Option<Arc<()>>> = const { std::cell::RefCell::new(None) };
+            }
+            const WORKERS: usize = 3;
+            let alive = Arc::new(());
+            let pool = ThreadPool::new(WORKERS).unwrap();
+            // The barrier holds each task until all three run at once: one per worker.
+            let barrier = Arc::new(Barrier::new(WORKERS));
+            let handles: Vec<_> = (0..WORKERS)
+                .map(|_| {
+                    let alive = Arc::clone(&alive);
+                    let barrier = Arc::clone(&barrier);
+                    pool.submit(move || {
+                        KEEP.with(|keep| *keep.borrow_mut() = Some(alive));
+                        barrier.wait();
+                        thread::current().id()
+                    })
+                })
+                .collect();
+            let ids: std::collections::HashSet<_> =
+                handles.into_iter().map(|h| h.result().unwrap()).collect();
+            assert_eq!(ids.len(), WORKERS, "one task per worker");
+            assert_eq!(Arc::strong_count(&alive), 1 + WORKERS);
+            drop(pool);
+            assert_eq!(
+                Arc::strong_count(&alive),
+                1,
+                "a worker thread is still alive"
+            );
+        });
+    }
+
+    #[test]
+    fn pool_can_be_shared_between_threads() {
+        within_guard(|| {
+            let pool = ThreadPool::new(2).unwrap();
+            let total = Mutex::new(0);
+            thread::scope(|s| {
+                for t in 0..4 {
+                    let (pool, total) = (&pool, &total);
+                    s.spawn(move || {
+                        let sum: i32 = (0..10)
+                            .map(|i| pool.submit(move || t * 10 + i))
+                            .map(|h| h.result().unwrap())
+                            .sum();
+                        *total.lock().unwrap() += sum;
+                    });
+                }
+            });
+            assert_eq!(*total.lock().unwrap(), (0..40).sum::<i32>());
+        });
+    }
+
+    #[test]
+    fn dropped_handle_does_not_cancel() {
+        within_guard(|| {
+            let pool = ThreadPool::new(1).unwrap();
+            let (tx, rx) = unbounded();
+            drop(pool.submit(move || tx.send("ran").unwrap()));
+            drop(pool);
+            assert_eq!(rx.try_recv(), Ok("ran"));
+        });
+    }
+}
