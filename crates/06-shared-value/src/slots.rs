@@ -1,0 +1,310 @@
+//! A shared-memory segment seen as an array of 32-bit atomic slots: `mp.Value('f')` is one
+//! slot, `mp.Array('f', n)` is n of them.
+
+use shared_memory::{Shmem, ShmemConf};
+use std::io;
+use std::sync::atomic::{AtomicU32, Ordering};
+
+// Atomics work across processes only when they are real machine instructions (lock-free):
+// a lock kept inside one process would protect nothing in another.
+#[cfg(not(target_has_atomic = "32"))]
+compile_error!("this lesson needs native 32-bit atomics");
+
+// ANCHOR: atomic_f32
+/// An `f32` that threads and processes can share: its bits live in an `AtomicU32`.
+///
+/// The standard library has no `AtomicF32`, but `f32::to_bits` and `f32::from_bits` convert
+/// to and from `u32` without loss, so a `u32` atomic can hold one.
+#[repr(transparent)]
+#[derive(Debug, Default)]
+pub struct AtomicF32(AtomicU32);
+
+impl AtomicF32 {
+    /// A new value, for use inside one process (tests, threads).
+    pub const fn new(value: f32) -> Self {
+        Self(AtomicU32::new(value.to_bits()))
+    }
+
+    /// Reads the value.
+    pub fn load(&self, order: Ordering) -> f32 {
+        f32::from_bits(self.0.load(order))
+    }
+
+    /// Replaces the value.
+    pub fn store(&self, value: f32, order: Ordering) {
+        self.0.store(value.to_bits(), order);
+    }
+
+    /// Adds `delta` and returns the previous value. No processor adds floats atomically, so
+    /// this is a compare-and-swap loop: it retries when another process changed the value
+    /// between our read and our write, so no update is lost.
+    pub fn fetch_add(&self, delta: f32, order: Ordering) -> f32 {
+        let add = |bits| Some((f32::from_bits(bits) + delta).to_bits());
+        match self.0.fetch_update(order, Ordering::Relaxed, add) {
+            Ok(previous) | Err(previous) => f32::from_bits(previous),
+        }
+    }
+}
+// ANCHOR_END: atomic_f32
+
+/// A named shared-memory segment holding `len()` slots of 32 bits, each used as an
+/// [`AtomicU32`] or an [`AtomicF32`]. A new segment is all zeros.
+///
+/// The process that [`create`](SharedSlots::create)s it owns the name: the `shared_memory`
+/// crate removes the name when the owner's value is dropped. A process killed before that
+/// never drops it, and the name stays in `/dev/shm` until reboot, so call
+/// [`unlink`](SharedSlots::unlink) as soon as every process has mapped the segment.
+pub struct SharedSlots {
+    shmem: Shmem,
+    len: usize,
+}
+
+// SAFETY: a `Shmem` is a mapping address, a file descriptor and strings; none of them is tied
+// to the thread that made it (munmap and close may run on any thread).
+unsafe impl Send for SharedSlots {}
+// SAFETY: through `&SharedSlots` the segment is reachable only as atomics, which are made for
+// concurrent access; the methods that change the `Shmem` itself take `&mut self`.
+unsafe impl Sync for SharedSlots {}
+
+/// The size of one slot in bytes.
+pub const SLOT_BYTES: usize = std::mem::size_of::<AtomicU32>();
+
+// ANCHOR: create_open
+impl SharedSlots {
+    /// Creates the segment `name` (e.g. `/shmem_value_1234_0`) with `len` zeroed slots and maps
+    /// it. Fails if the name exists. This process becomes the owner of the name.
+    pub fn create(name: &str, len: usize) -> io::Result<Self> {
+        let bytes = len
+            .checked_mul(SLOT_BYTES)
+            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "too many slots"))?;
+        let shmem = ShmemConf::new()
+            .os_id(name)
+            .size(bytes)
+            .create()
+            .map_err(io::Error::other)?;
+        Self::checked(shmem)
+    }
+
+    /// Maps the existing segment `name`, created by another process. This process does not
+    /// own the name: dropping the value only unmaps it.
+    pub fn open(name: &str) -> io::Result<Self> {
+        let shmem = ShmemConf::new()
+            .os_id(name)
+            .open()
+            .map_err(io::Error::other)?;
+        Self::checked(shmem)
+    }
+
+    /// Checks what the casts to atomics rely on: the mapping starts on a 4-byte boundary
+    /// (mmap returns page-aligned addresses, but we do not take that on trust) and holds a
+    /// whole number of slots.
+    fn checked(shmem: Shmem) -> io::Result<Self> {
+        let bytes = shmem.len();
+        if shmem
+            .as_ptr()
+            .align_offset(std::mem::align_of::<AtomicU32>())
+            != 0
+        {
+            return Err(io::Error::other(
+                "shared memory mapping is not 4-byte aligned",
+            ));
+        }
+        if bytes == 0 || bytes % SLOT_BYTES != 0 {
+            let msg = format!("segment of {bytes} bytes does not hold whole 4-byte slots");
+            return Err(io::Error::new(io::ErrorKind::InvalidData, msg));
+        }
+        Ok(Self {
+            len: bytes / SLOT_BYTES,
+            shmem,
+        })
+    }
+}
+// ANCHOR_END: create_open
+
+// ANCHOR: unlink
+impl SharedSlots {
+    /// Removes the name from `/dev/shm` now. Every process that has mapped the segment keeps
+    /// using it; the memory is freed when the last one unmaps it (or dies). After this no
+    /// crash can leak the name, and the `shared_memory` crate is told it no longer owns it,
+    /// so its `Drop` does not unlink the name a second time (by then the name could belong
+    /// to a new segment).
+    pub fn unlink(&mut self) -> io::Result<()> {
+        unlink_name(self.name())?;
+        self.shmem.set_owner(false);
+        Ok(())
+    }
+}
+
+/// Removes the shared-memory name `name`. Returns `false` if there was no such name.
+///
+/// `shm_unlink` wants the name as given to `shm_open`, leading `/` included; the file in
+/// `/dev/shm` is that name without its `/`.
+pub fn unlink_name(name: &str) -> io::Result<bool> {
+    match nix::sys::mman::shm_unlink(name) {
+        Ok(()) => Ok(true),
+        Err(nix::errno::Errno::ENOENT) => Ok(false),
+        Err(errno) => Err(errno.into()),
+    }
+}
+// ANCHOR_END: unlink
+
+// ANCHOR: slots
+impl SharedSlots {
+    /// The slots as `u32` atomics.
+    pub fn u32s(&self) -> &[AtomicU32] {
+        // SAFETY: `checked` made sure the mapping is aligned for `AtomicU32` and holds `len`
+        // whole slots; it is initialised (a new segment is zero-filled, and every bit
+        // pattern is a valid `u32`); it stays mapped while `self` is borrowed, since only
+        // dropping `self` unmaps it. Other processes write to it at any time, which is fine
+        // because every access, here and there, goes through atomics.
+        unsafe { std::slice::from_raw_parts(self.shmem.as_ptr().cast::<AtomicU32>(), self.len) }
+    }
+
+    /// The slots as `f32` atomics (the same memory as [`u32s`](Self::u32s)).
+    pub fn f32s(&self) -> &[AtomicF32] {
+        let u32s = self.u32s();
+        // SAFETY: `AtomicF32` is `repr(transparent)` over `AtomicU32`, so a slice of one has
+        // the layout of a slice of the other; the lifetime stays that of `self`.
+        unsafe { std::slice::from_raw_parts(u32s.as_ptr().cast::<AtomicF32>(), u32s.len()) }
+    }
+
+    /// Slot `index` as a `u32` atomic. Panics if `index >= len()`.
+    pub fn u32(&self, index: usize) -> &AtomicU32 {
+        &self.u32s()[index]
+    }
+
+    /// Slot `index` as an `f32` atomic. Panics if `index >= len()`.
+    pub fn f32(&self, index: usize) -> &AtomicF32 {
+        &self.f32s()[index]
+    }
+}
+// ANCHOR_END: slots
+
+impl SharedSlots {
+    /// The segment's name, as given to [`create`](Self::create) or [`open`](Self::open).
+    pub fn name(&self) -> &str {
+        self.shmem.get_os_id()
+    }
+
+    /// The number of slots.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Always `false`: a segment has at least one slot.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Whether dropping this value would remove the name (it created the segment and has
+    /// not unlinked it yet).
+    pub fn owns_name(&self) -> bool {
+        self.shmem.is_owner()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+    use support::child::unique_shm_name;
+
+    fn in_dev_shm(name: &str) -> bool {
+        Path::new("/dev/shm")
+            .join(name.trim_start_matches('/'))
+            .exists()
+    }
+
+    #[test]
+    fn atomic_f32_round_trips_and_adds() {
+        let x = AtomicF32::new(1.5);
+        assert_eq!(x.load(Ordering::Relaxed), 1.5);
+        x.store(-2.25, Ordering::Relaxed);
+        assert_eq!(x.fetch_add(1.0, Ordering::Relaxed), -2.25);
+        assert_eq!(x.load(Ordering::Relaxed), -1.25);
+    }
+
+    #[test]
+    fn atomic_f32_fetch_add_loses_nothing_between_threads() {
+        let x = AtomicF32::new(0.0);
+        std::thread::scope(|s| {
+            for _ in 0..4 {
+                s.spawn(|| {
+                    for _ in 0..10_000 {
+                        x.fetch_add(1.0, Ordering::Relaxed);
+                    }
+                });
+            }
+        });
+        // Whole numbers up to 2^24 are exact in f32, so the sum is exact too.
+        assert_eq!(x.load(Ordering::Relaxed), 40_000.0);
+    }
+
+    #[test]
+    fn name_keeps_its_slash_and_the_file_drops_it() {
+        let name = unique_shm_name("test");
+        let slots = SharedSlots::create(&name, 3).unwrap();
+        assert_eq!(slots.name(), name);
+        assert!(name.starts_with('/'));
+        assert!(in_dev_shm(&name), "{name} not in /dev/shm");
+        assert!(slots.owns_name());
+        drop(slots);
+        assert!(!in_dev_shm(&name), "the owner's Drop removes the name");
+    }
+
+    #[test]
+    fn second_mapping_sees_the_first_ones_writes() {
+        let name = unique_shm_name("test");
+        let mut a = SharedSlots::create(&name, 4).unwrap();
+        let b = SharedSlots::open(&name).unwrap();
+        assert!(!b.owns_name());
+        assert_eq!(b.len(), 4);
+        assert!(b.u32s().iter().all(|s| s.load(Ordering::Relaxed) == 0));
+        a.f32(1).store(42.5, Ordering::Relaxed);
+        a.u32(3).fetch_add(7, Ordering::Relaxed);
+        assert_eq!(b.f32(1).load(Ordering::Relaxed), 42.5);
+        assert_eq!(b.u32(3).load(Ordering::Relaxed), 7);
+        a.unlink().unwrap();
+        assert!(!in_dev_shm(&name));
+        assert!(!a.owns_name());
+        // Both mappings still work after the name is gone.
+        b.u32(0).store(9, Ordering::Relaxed);
+        assert_eq!(a.u32(0).load(Ordering::Relaxed), 9);
+    }
+
+    #[test]
+    fn unlinked_name_cannot_be_opened_and_unlinking_twice_is_harmless() {
+        let name = unique_shm_name("test");
+        let mut a = SharedSlots::create(&name, 1).unwrap();
+        a.unlink().unwrap();
+        assert!(SharedSlots::open(&name).is_err());
+        assert!(!unlink_name(&name).unwrap());
+    }
+
+    #[test]
+    fn existing_name_is_not_created_again() {
+        let name = unique_shm_name("test");
+        let _a = SharedSlots::create(&name, 1).unwrap();
+        assert!(SharedSlots::create(&name, 1).is_err());
+    }
+
+    #[test]
+    fn segment_of_partial_slots_is_refused() {
+        let name = unique_shm_name("test");
+        let odd = ShmemConf::new().os_id(&name).size(6).create().unwrap();
+        let err = SharedSlots::open(&name).err().unwrap();
+        assert_eq!(err.kind(), io::ErrorKind::InvalidData);
+        drop(odd);
+        assert!(!in_dev_shm(&name));
+    }
+
+    #[test]
+    fn slots_are_aligned() {
+        let name = unique_shm_name("test");
+        let a = SharedSlots::create(&name, 2).unwrap();
+        assert_eq!(
+            a.u32s().as_ptr() as usize % std::mem::align_of::<AtomicU32>(),
+            0
+        );
+    }
+}
