@@ -1,6 +1,440 @@
-//! Lesson `stop-and-signal` (not written yet).
+//! Lesson `stop-and-signal`: stop threads cooperatively; terminate, kill and signal
+//! processes. Run it with `just run stop-and-signal --steps 5 --max-sleep-ms 1 --seed 7`.
+
+use clap::Parser;
+use nix::sys::signal::{SigHandler, Signal, signal};
+use signal_hook::consts::{SIGTERM, SIGUSR1};
+use std::ffi::OsStr;
+use std::io::{self, Write};
+use std::process::{Child, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+use stop_and_signal::{
+    EXIT_STOPPED, Ending, Lines, Next, Outcome, Pool, Report, Sent, Work, percent_done,
+    send_signal, sleep_or_cancel, spawn_watched, task_with_cancel, task_with_flag, terminate,
+    wait_timeout,
+};
+use support::cli::Common;
+use support::interrupt::{Interrupt, exit_code_for};
+use support::progress::{ProgressLine, percent};
+
+/// Stop threads cooperatively; terminate, kill and signal child processes.
+#[derive(Parser, Debug)]
+struct Args {
+    #[command(flatten)]
+    common: Common,
+
+    /// Make the task child abort (crash) after this step, to watch the parent report it
+    #[arg(long, value_name = "STEP", value_parser = clap::value_parser!(u32).range(1..))]
+    crash_at: Option<u32>,
+
+    /// How long a child may take to stop after SIGTERM before it gets SIGKILL, in ms
+    #[arg(long, value_name = "MS", default_value_t = 500)]
+    grace_ms: u64,
+
+    /// Run as a child: the task, answering SIGUSR1 and stopping on SIGTERM
+    #[arg(long, hide = true)]
+    child: bool,
+
+    /// (child) Run until stopped, like a server, instead of `--steps` steps
+    #[arg(long, hide = true)]
+    forever: bool,
+
+    /// (child) Ignore SIGTERM
+    #[arg(long, hide = true)]
+    stubborn: bool,
+}
+
+/// How long one wait for a child's line lasts before the parent looks at the interrupt.
+const POLL: Duration = Duration::from_millis(50);
+/// How often the parent asks the task child for its progress.
+const ASK_EVERY: Duration = Duration::from_millis(100);
 
 fn main() {
-    eprintln!("error: lesson stop-and-signal is not written yet");
+    let args: Args = support::cli::parse();
+    let seed = args.common.seed_or_random();
+    let work = Work {
+        value: args.common.value,
+        steps: args.common.steps,
+        max_sleep_ms: args.common.max_sleep_ms,
+        seed,
+    };
+    if args.child {
+        child(&args, work);
+    }
+    if args.crash_at.is_some_and(|step| step > work.steps) {
+        eprintln!("error: --crash-at must be at most --steps ({})", work.steps);
+        std::process::exit(2);
+    }
+    let interrupt = Interrupt::install().unwrap_or_else(|e| fail("cannot install handlers", e));
+    let grace = Duration::from_millis(args.grace_ms);
+
+    // Threads: each demo lasts a step or two, so looking at Ctrl-C in between is enough.
+    stop_with_a_flag(&work);
+    exit_if_interrupted(&interrupt);
+    cancel_a_sleep();
+    exit_if_interrupted(&interrupt);
+    join_with_a_deadline();
+    exit_if_interrupted(&interrupt);
+    cancel_queued_jobs(&work);
+    exit_if_interrupted(&interrupt);
+
+    // Processes: every wait on a child is short, and looks at Ctrl-C each time round.
+    let value = ask_for_progress(&args, seed, &interrupt, grace)
+        .unwrap_or_else(|e| fail("the task child", e));
+    exit_if_interrupted(&interrupt);
+    stop_politely(&args, seed, &interrupt, grace).unwrap_or_else(|e| fail("the service child", e));
+    exit_if_interrupted(&interrupt);
+    kill_the_stubborn(&args, seed, &interrupt, grace)
+        .unwrap_or_else(|e| fail("the stubborn child", e));
+    exit_if_interrupted(&interrupt);
+
+    println!("Result: {value}");
+}
+
+// ANCHOR: stop_flag_demo
+/// A thread that checks a stop flag between steps, asked to stop once its first step ends.
+fn stop_with_a_flag(work: &Work) {
+    let stop = Arc::new(AtomicBool::new(false));
+    let (step_tx, steps) = crossbeam_channel::unbounded();
+    let worker = {
+        let (work, stop) = (*work, Arc::clone(&stop));
+        thread::spawn(move || {
+            task_with_flag(&work, &stop, |done| {
+                let _ = step_tx.send(done);
+            })
+        })
+    };
+    let _ = steps.recv(); // the first step has ended (or the task has)
+    stop.store(true, Ordering::Relaxed);
+    let outcome = worker.join().expect("the task does not panic");
+    println!("stop flag: the thread {outcome}");
+}
+// ANCHOR_END: stop_flag_demo
+
+// ANCHOR: cancel_demo
+/// A thread asleep for 10 s, woken at once by closing its cancel channel.
+fn cancel_a_sleep() {
+    let (cancel, cancelled) = crossbeam_channel::bounded::<()>(0);
+    let (ready_tx, ready) = crossbeam_channel::bounded(0);
+    let sleeper = thread::spawn(move || {
+        let _ = ready_tx.send(());
+        sleep_or_cancel(&cancelled, Duration::from_secs(10))
+    });
+    let _ = ready.recv();
+    let start = Instant::now();
+    drop(cancel); // closing the channel wakes every receiver
+    let was_cancelled = sleeper.join().expect("the sleeper does not panic");
+    let ms = start.elapsed().as_millis();
+    match was_cancelled {
+        true => println!("cancel channel: a 10 s sleep ended {ms} ms after the cancel"),
+        false => println!("cancel channel: the sleep ran its full 10 s"),
+    }
+}
+// ANCHOR_END: cancel_demo
+
+// ANCHOR: deadline_demo
+/// A thread that never looks at any flag, waited for with a deadline, then detached.
+fn join_with_a_deadline() {
+    // Stuck in a call with no timeout and nothing that wakes it: here a channel that
+    // nobody sends on; in real programs, a blocking read from a socket, say.
+    let (nobody, never) = crossbeam_channel::bounded::<()>(0);
+    let stuck = spawn_watched(move || never.recv().is_ok());
+    match stuck.join_timeout(Duration::from_millis(100)) {
+        Ok(_) => println!("join with a deadline: the thread ended in time"),
+        Err(still_running) => {
+            drop(still_running); // detaches it: it cannot be killed, only left behind
+            println!("join with a deadline: still running after 100 ms, so it was detached");
+        }
+    }
+    // Dropping `nobody` here unblocks the detached thread, which then ends by itself.
+    // Had we kept it, the thread would have lived until the process exits.
+    drop(nobody);
+}
+// ANCHOR_END: deadline_demo
+
+// ANCHOR: pool_demo
+/// A pool of two workers and four jobs: the two queued jobs are cancelled, the two running
+/// ones are stopped through the cancel channel they share.
+fn cancel_queued_jobs(work: &Work) {
+    let pool = Pool::new(2);
+    let (stop_all, cancelled) = crossbeam_channel::bounded::<()>(0);
+    let (step_tx, steps) = crossbeam_channel::unbounded();
+    let tickets: Vec<_> = (0..4)
+        .map(|i| {
+            let work = Work {
+                seed: work.seed.wrapping_add(i),
+                ..*work
+            };
+            let (cancelled, step_tx) = (cancelled.clone(), step_tx.clone());
+            pool.submit(move || {
+                task_with_cancel(&work, &cancelled, |done| {
+                    let _ = step_tx.send(done);
+                })
+            })
+        })
+        .collect();
+    drop(step_tx);
+    // Jobs 0 and 1 keep both workers busy, so 2 and 3 are (almost surely) still queued.
+    // A cancel that comes too late returns false; the cancel channel then stops that job.
+    for ticket in &tickets[2..] {
+        ticket.cancel();
+    }
+    let _ = steps.recv(); // a running job has done a step
+    drop(stop_all); // every job that runs now stops at once
+    for (i, ticket) in tickets.into_iter().enumerate() {
+        match ticket.wait() {
+            Some(outcome) => println!("pool: job {i} {outcome}"),
+            None => println!("pool: job {i} was cancelled before it started"),
+        }
+    }
+}
+// ANCHOR_END: pool_demo
+
+// ANCHOR: child
+/// The child's side: runs the task, answers SIGUSR1 with its progress and stops cleanly on
+/// SIGTERM, between two steps.
+fn child(args: &Args, work: Work) -> ! {
+    let stop = Arc::new(AtomicBool::new(false));
+    let asked = Arc::new(AtomicBool::new(false));
+    // The handlers only set flags. A handler runs in the middle of whatever the program
+    // was doing, perhaps inside `println!` or `malloc` holding their locks, so it must not
+    // print or allocate: the loop below does that, between steps.
+    if args.stubborn {
+        // SAFETY: SIG_IGN installs no code of ours: the kernel simply drops SIGTERM.
+        unsafe { signal(Signal::SIGTERM, SigHandler::SigIgn) }.expect("ignore SIGTERM");
+    } else {
+        signal_hook::flag::register(SIGTERM, Arc::clone(&stop)).expect("handle SIGTERM");
+    }
+    signal_hook::flag::register(SIGUSR1, Arc::clone(&asked)).expect("handle SIGUSR1");
+    // Only now may the parent signal us: SIGUSR1's default action is to end the process.
+    say(Report::Ready);
+
+    let steps = if args.forever { u32::MAX } else { work.steps };
+    let outcome = task_with_flag(&Work { steps, ..work }, &stop, |done| {
+        if args.crash_at == Some(done) {
+            // A deliberate crash, as a bug in native code would crash; no core file, please.
+            let _ = nix::sys::prctl::set_dumpable(false);
+            std::process::abort();
+        }
+        if asked.swap(false, Ordering::Relaxed) {
+            say(Report::Progress(done));
+        }
+    });
+    match outcome {
+        Outcome::Finished(value) => {
+            say(Report::Done(value));
+            std::process::exit(0)
+        }
+        Outcome::Stopped { after } => {
+            say(Report::Stopped(after));
+            std::process::exit(EXIT_STOPPED)
+        }
+    }
+}
+
+/// One report, one line, one `write`: far below PIPE_BUF, so it arrives whole.
+fn say(report: Report) {
+    let line = format!("{report}\n");
+    let mut out = io::stdout().lock();
+    // If the parent is gone, there is nobody to tell (and PDEATHSIG is on its way).
+    let _ = out.write_all(line.as_bytes()).and_then(|()| out.flush());
+}
+// ANCHOR_END: child
+
+// ANCHOR: worker
+/// A child running this program in its child role, with its stdout read line by line.
+struct Worker {
+    child: Child,
+    lines: Lines,
+}
+
+impl Worker {
+    fn spawn<S: AsRef<OsStr>>(args: &Args, seed: u64, role: &[S]) -> io::Result<Worker> {
+        let c = &args.common;
+        let mut command = support::child::self_command()?;
+        command
+            .arg("--child")
+            .args(role)
+            .arg(format!("--value={}", c.value))
+            .arg(format!("--steps={}", c.steps))
+            .arg(format!("--max-sleep-ms={}", c.max_sleep_ms))
+            .arg(format!("--seed={seed}"))
+            .stdout(Stdio::piped());
+        let mut child = command.spawn()?;
+        let lines = Lines::new(child.stdout.take().expect("stdout is piped"));
+        Ok(Worker { child, lines })
+    }
+
+    /// Waits up to [`POLL`] for a line. If this program was asked to stop, before or
+    /// during the wait, stops the child and exits (see [`Worker::stop_if_interrupted`]).
+    fn listen(&mut self, interrupt: &Interrupt, grace: Duration) -> io::Result<Next> {
+        self.stop_if_interrupted(interrupt, grace)?;
+        let next = self.lines.next(POLL)?;
+        if next == Next::Eof {
+            // Ctrl-C reaches the child too: its end may be our interrupt, not a crash.
+            self.stop_if_interrupted(interrupt, grace)?;
+        }
+        Ok(next)
+    }
+
+    /// If SIGINT or SIGTERM has arrived: stops the child (SIGTERM, grace, SIGKILL), reaps
+    /// it, and exits with 128 + the signal, as a shell shows for a program it ended.
+    fn stop_if_interrupted(&mut self, interrupt: &Interrupt, grace: Duration) -> io::Result<()> {
+        if let Some(sig) = interrupt.signal() {
+            let (_, ending) = terminate(&mut self.child, grace)?;
+            eprintln!("interrupted by signal {sig}: the child {ending}");
+            std::process::exit(exit_code_for(sig));
+        }
+        Ok(())
+    }
+
+    /// The child's next report; `None` once it has closed its stdout.
+    fn report(&mut self, interrupt: &Interrupt, grace: Duration) -> io::Result<Option<Report>> {
+        loop {
+            match self.listen(interrupt, grace)? {
+                Next::Line(line) => return line.parse().map(Some).map_err(io::Error::other),
+                Next::Timeout => continue,
+                Next::Eof => return Ok(None),
+            }
+        }
+    }
+
+    /// Waits for the child's `ready`: only then may it be signalled.
+    fn ready(&mut self, interrupt: &Interrupt, grace: Duration) -> io::Result<()> {
+        match self.report(interrupt, grace)? {
+            Some(Report::Ready) => Ok(()),
+            other => Err(unexpected(other)),
+        }
+    }
+}
+
+fn unexpected(report: Option<Report>) -> io::Error {
+    match report {
+        Some(report) => io::Error::other(format!("unexpected report '{report}'")),
+        None => io::Error::other("the child ended without a word"),
+    }
+}
+
+impl Drop for Worker {
+    /// std's `Child` neither kills nor reaps on drop: on an early return, this does. On the
+    /// usual path the child is already reaped, and this sends nothing.
+    fn drop(&mut self) {
+        let _ = terminate(&mut self.child, Duration::from_millis(100));
+    }
+}
+// ANCHOR_END: worker
+
+// ANCHOR: ask_progress
+/// Runs the task in a child and asks for its progress with SIGUSR1 every [`ASK_EVERY`];
+/// returns its value. If the child crashes, says so and exits with status 1.
+fn ask_for_progress(
+    args: &Args,
+    seed: u64,
+    interrupt: &Interrupt,
+    grace: Duration,
+) -> io::Result<f64> {
+    let crash_at = args.crash_at.map(|step| format!("--crash-at={step}"));
+    let mut worker = Worker::spawn(args, seed, crash_at.as_slice())?;
+    worker.ready(interrupt, grace)?;
+    let (mut progress, mut answers, mut value) = (ProgressLine::new(), 0, None);
+    let mut asked_at: Option<Instant> = None;
+    loop {
+        if asked_at.is_none_or(|at| at.elapsed() >= ASK_EVERY) {
+            send_signal(&mut worker.child, Signal::SIGUSR1)?;
+            asked_at = Some(Instant::now());
+        }
+        match worker.listen(interrupt, grace)? {
+            Next::Line(line) => match line.parse().map_err(io::Error::other)? {
+                Report::Progress(done) => {
+                    answers += 1;
+                    let pct = percent(percent_done(done, args.common.steps));
+                    progress.show(&format!("task child: {pct}"));
+                }
+                Report::Done(v) => value = Some(v),
+                other => return Err(unexpected(Some(other))),
+            },
+            Next::Timeout => {}
+            Next::Eof => break,
+        }
+    }
+    progress.finish();
+    // Its stdout is closed, so it is exiting: reap it (and if it lingers, stop it).
+    let ending = match wait_timeout(&mut worker.child, grace)? {
+        Some(ending) => ending,
+        None => terminate(&mut worker.child, grace)?.1,
+    };
+    match (ending, value) {
+        (Ending::Exited(0), Some(value)) => {
+            let plural = if answers == 1 { "" } else { "s" };
+            println!(
+                "SIGUSR1: the task child gave {answers} progress answer{plural}, then {ending}"
+            );
+            Ok(value)
+        }
+        _ => {
+            eprintln!("error: the task child crashed: it {ending}");
+            std::process::exit(1);
+        }
+    }
+}
+// ANCHOR_END: ask_progress
+
+// ANCHOR: stop_politely
+/// A child that runs until stopped: ask how far it is, then SIGTERM it.
+fn stop_politely(args: &Args, seed: u64, interrupt: &Interrupt, grace: Duration) -> io::Result<()> {
+    let mut worker = Worker::spawn(args, seed, &["--forever"])?;
+    worker.ready(interrupt, grace)?;
+    send_signal(&mut worker.child, Signal::SIGUSR1)?;
+    let answer = match worker.report(interrupt, grace)? {
+        Some(answer @ Report::Progress(_)) => answer,
+        other => return Err(unexpected(other)),
+    };
+    let (_, ending) = terminate(&mut worker.child, grace)?;
+    // Reaped first, read after: its one short last line waits in the pipe, and a dead
+    // child's pipe always ends, so neither step can hang.
+    let last_words = match worker.report(interrupt, grace)? {
+        Some(report) => format!("said '{report}' and"),
+        None => "said nothing and".to_string(),
+    };
+    println!(
+        "SIGTERM: the service child answered '{answer}', then on SIGTERM {last_words} {ending}"
+    );
+    Ok(())
+}
+// ANCHOR_END: stop_politely
+
+// ANCHOR: kill_stubborn
+/// A child that ignores SIGTERM: after the grace period it gets SIGKILL.
+fn kill_the_stubborn(
+    args: &Args,
+    seed: u64,
+    interrupt: &Interrupt,
+    grace: Duration,
+) -> io::Result<()> {
+    let mut worker = Worker::spawn(args, seed, &["--forever", "--stubborn"])?;
+    worker.ready(interrupt, grace)?;
+    let (sent, ending) = terminate(&mut worker.child, grace)?;
+    let what = match sent {
+        Sent::SigtermThenSigkill => format!("ignored SIGTERM for {} ms, so it", grace.as_millis()),
+        Sent::Sigterm => "stopped on SIGTERM after all and".to_string(),
+        Sent::Nothing => "had already ended and".to_string(),
+    };
+    println!("SIGKILL: the stubborn child {what} {ending}");
+    Ok(())
+}
+// ANCHOR_END: kill_stubborn
+
+fn exit_if_interrupted(interrupt: &Interrupt) {
+    if let Some(sig) = interrupt.signal() {
+        eprintln!("interrupted by signal {sig}");
+        std::process::exit(exit_code_for(sig));
+    }
+}
+
+fn fail(what: &str, err: io::Error) -> ! {
+    eprintln!("error: {what}: {err}");
     std::process::exit(1);
 }
