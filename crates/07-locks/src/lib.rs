@@ -1,3 +1,176 @@
-//! Lesson `locks`: Locks for threads and processes: Mutex, flock, a robust process-shared mutex.
+//! Lesson 7, locks: one thing at a time in a critical section, first between threads, then
+//! between processes.
 //!
-//! Not written yet.
+//! - Threads: [`count_with_threads`] (a `Mutex<T>` owns the data it guards) and
+//!   [`poison_and_recover`] (what a panic while holding the lock leaves behind).
+//! - Processes: a [`SharedCounter`] in shared memory, guarded by one of two locks that
+//!   survive the death of their holder: a [`FileLock`] (`flock`) or a [`RobustMutex`].
+//! - [`task`]: the tutorial's simulated work, done here in turns by two processes.
+
+pub mod counter;
+pub mod flock;
+pub mod robust;
+pub mod solutions;
+
+pub use counter::{CounterGuard, LockKind, MAX_CHILDREN, SharedCounter};
+pub use flock::{FileLock, FileLockGuard};
+pub use robust::{RobustGuard, RobustMutex};
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use std::io;
+use std::sync::Mutex;
+use std::thread;
+use std::time::Duration;
+use support::cli::Common;
+
+/// One step of [`task`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Step {
+    /// The step's number, from 0.
+    pub k: u32,
+    /// How long the step's work takes (a random pause).
+    pub pause: Duration,
+    /// The progress in percent once this step is done: (k + 1) * 100 / steps.
+    pub progress: f32,
+}
+
+// ANCHOR: task
+/// The tutorial's simulated work: `steps` steps, each a random pause of up to
+/// `max_sleep_ms` from a seeded generator (the same seed gives the same pauses). `work`
+/// does each step; here it sleeps, partly inside a critical section. Returns `value * 2`.
+pub fn task(
+    common: &Common,
+    seed: u64,
+    mut work: impl FnMut(Step) -> io::Result<()>,
+) -> io::Result<f64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    for k in 0..common.steps {
+        let pause = Duration::from_millis(rng.random_range(0..=common.max_sleep_ms));
+        let progress = (k + 1) as f32 * 100.0 / common.steps as f32;
+        work(Step { k, pause, progress })?;
+    }
+    Ok(common.value * 2.0)
+}
+// ANCHOR_END: task
+
+// ANCHOR: threads
+/// `threads` threads each add 1 to one counter, `increments` times. The `Mutex` *owns* the
+/// counter: the only way to reach it is `lock()`, so no thread can forget the lock (in
+/// Python the lock merely stands beside the data). The guard unlocks when it is dropped.
+pub fn count_with_threads(threads: usize, increments: u64) -> u64 {
+    let counter = Mutex::new(0u64);
+    thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                for _ in 0..increments {
+                    let mut count = counter.lock().unwrap();
+                    *count += 1;
+                } // `count`, the guard, is dropped here: unlocked
+            });
+        }
+    });
+    counter.into_inner().unwrap()
+}
+// ANCHOR_END: threads
+
+// ANCHOR: poison
+/// A thread panics while it holds the lock, maybe halfway through an update: the mutex is
+/// now *poisoned*, and every `lock()` returns `Err(PoisonError)` to say so. The error still
+/// carries the guard: `into_inner()` takes it, to inspect or repair the data, and
+/// `clear_poison()` declares the mutex healthy again. Returns (was it poisoned, the value).
+pub fn poison_and_recover(counter: &Mutex<u64>) -> (bool, u64) {
+    thread::scope(|s| {
+        let holder = thread::Builder::new()
+            .name("holder".into())
+            .spawn_scoped(s, || {
+                let mut count = counter.lock().unwrap();
+                *count += 1;
+                panic!("on purpose, while holding the lock");
+            })
+            .expect("failed to start a thread");
+        assert!(holder.join().is_err(), "the holder was meant to panic");
+    });
+    let was_poisoned = counter.is_poisoned();
+    let value = match counter.lock() {
+        Ok(count) => *count,
+        Err(poisoned) => *poisoned.into_inner(),
+    };
+    counter.clear_poison();
+    (was_poisoned, value)
+}
+// ANCHOR_END: poison
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn common(steps: u32, max_sleep_ms: u64) -> Common {
+        Common {
+            value: 4.5,
+            steps,
+            max_sleep_ms,
+            seed: None,
+        }
+    }
+
+    #[test]
+    fn task_reports_every_step_and_doubles_the_value() {
+        let mut seen = Vec::new();
+        let result = task(&common(4, 0), 1, |step| {
+            seen.push(step.progress);
+            Ok(())
+        });
+        assert_eq!(result.unwrap(), 9.0);
+        assert_eq!(seen, [25.0, 50.0, 75.0, 100.0]);
+    }
+
+    #[test]
+    fn task_pauses_depend_only_on_the_seed() {
+        let pauses = |seed| {
+            let mut all = Vec::new();
+            task(&common(20, 50), seed, |step| {
+                assert!(step.pause <= Duration::from_millis(50));
+                all.push(step.pause);
+                Ok(())
+            })
+            .unwrap();
+            all
+        };
+        assert_eq!(pauses(7), pauses(7));
+        assert_ne!(pauses(7), pauses(8));
+    }
+
+    #[test]
+    fn task_stops_at_the_first_failed_step() {
+        let mut calls = 0;
+        let result = task(&common(5, 0), 1, |step| {
+            calls += 1;
+            if step.k == 1 {
+                Err(io::Error::other("boom"))
+            } else {
+                Ok(())
+            }
+        });
+        assert!(result.is_err());
+        assert_eq!(calls, 2);
+    }
+
+    #[test]
+    fn threads_count_exactly_under_a_mutex() {
+        assert_eq!(count_with_threads(4, 10_000), 40_000);
+    }
+
+    #[test]
+    fn a_panic_while_holding_the_lock_poisons_it_and_into_inner_recovers() {
+        let counter = Mutex::new(41);
+        let (was_poisoned, value) = poison_and_recover(&counter);
+        assert!(was_poisoned);
+        assert_eq!(
+            value, 42,
+            "the holder's increment happened before its panic"
+        );
+        assert!(!counter.is_poisoned(), "clear_poison healed it");
+        assert_eq!(*counter.lock().unwrap(), 42);
+    }
+}

@@ -1,0 +1,116 @@
+//! A lock on a file with `flock(2)`: simple and robust, at the price of a system call for
+//! every lock and unlock.
+
+use std::cell::Cell;
+use std::fs::{File, OpenOptions};
+use std::io;
+use std::marker::PhantomData;
+use std::os::fd::AsRawFd;
+use std::os::unix::fs::OpenOptionsExt;
+use std::path::Path;
+
+// ANCHOR: file_lock
+/// An exclusive lock on a file, shared by every process that opened the same file.
+///
+/// The kernel ties an `flock` lock to the *open file*, not to a process or thread, and
+/// releases it when the last descriptor of that open file is closed, which happens when
+/// its holder dies, however it dies. So each process opens the file itself (here, before the
+/// name is unlinked), and one `FileLock` must not be shared by threads: they would share its
+/// open file, and the second `lock` would succeed at once. The type is therefore not `Sync`.
+pub struct FileLock {
+    file: File,
+    _not_sync: PhantomData<Cell<()>>,
+}
+
+impl FileLock {
+    /// Creates the lock file (it must not exist yet), readable and writable by us only.
+    pub fn create(path: &Path) -> io::Result<Self> {
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create_new(true)
+            .mode(0o600)
+            .open(path)?;
+        Ok(Self::from(file))
+    }
+
+    /// Opens an existing lock file.
+    pub fn open(path: &Path) -> io::Result<Self> {
+        let file = OpenOptions::new().read(true).write(true).open(path)?;
+        Ok(Self::from(file))
+    }
+
+    /// Waits until no other open file holds the lock, then takes it.
+    pub fn lock(&self) -> io::Result<FileLockGuard<'_>> {
+        loop {
+            // SAFETY: flock only reads the descriptor number, which `self.file` keeps open.
+            if unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_EX) } == 0 {
+                return Ok(FileLockGuard { lock: self });
+            }
+            let error = io::Error::last_os_error();
+            if error.kind() != io::ErrorKind::Interrupted {
+                return Err(error);
+            }
+            // A signal handler ran while we waited: wait again.
+        }
+    }
+}
+
+impl From<File> for FileLock {
+    /// Wraps a file that is already open. Rust opens files with `O_CLOEXEC`, so a child
+    /// started with `exec` does not inherit it (and the lock) by accident.
+    fn from(file: File) -> Self {
+        Self {
+            file,
+            _not_sync: PhantomData,
+        }
+    }
+}
+
+/// Proof that the file lock is held; dropping it unlocks.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct FileLockGuard<'a> {
+    lock: &'a FileLock,
+}
+
+impl Drop for FileLockGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: as in `lock`; unlocking a lock we hold cannot fail on a valid descriptor.
+        let code = unsafe { libc::flock(self.lock.file.as_raw_fd(), libc::LOCK_UN) };
+        debug_assert_eq!(code, 0, "flock(LOCK_UN) failed");
+    }
+}
+// ANCHOR_END: file_lock
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn temp_path(tag: &str) -> std::path::PathBuf {
+        std::env::temp_dir().join(format!("locks-test-{tag}-{}", std::process::id()))
+    }
+
+    #[test]
+    fn two_open_files_exclude_each_other_and_closing_releases() {
+        let path = temp_path("flock");
+        let first = FileLock::create(&path).unwrap();
+        let second = FileLock::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap(); // both are open: the name is no longer needed
+        let guard = first.lock().unwrap();
+        // SAFETY: a non-blocking try on a valid descriptor.
+        let busy = unsafe { libc::flock(second.file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        assert_eq!(busy, -1, "the second open file got a held lock");
+        // Closing the holder's file releases its lock, as a crash would.
+        std::mem::forget(guard);
+        drop(first);
+        let _guard = second.lock().unwrap();
+    }
+
+    #[test]
+    fn create_refuses_an_existing_file() {
+        let path = temp_path("exists");
+        let _lock = FileLock::create(&path).unwrap();
+        assert!(FileLock::create(&path).is_err());
+        std::fs::remove_file(&path).unwrap();
+    }
+}
