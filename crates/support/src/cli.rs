@@ -69,8 +69,14 @@ where
 /// The list of valid choices, when clap gives one, stays on that line.
 pub fn one_line(err: &clap::Error) -> String {
     let rendered = err.render().to_string();
-    let mut lines = rendered.lines().map(str::trim).filter(|line| !line.is_empty());
-    let mut line = lines.next().unwrap_or("error: invalid arguments").to_string();
+    let mut lines = rendered
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty());
+    let mut line = lines
+        .next()
+        .unwrap_or("error: invalid arguments")
+        .to_string();
     if let Some(choices) = lines.find(|l| l.starts_with("[possible values:")) {
         line.push(' ');
         line.push_str(choices);

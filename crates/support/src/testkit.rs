@@ -11,6 +11,7 @@
 use std::ffi::CString;
 use std::fs;
 use std::io;
+use std::os::fd::FromRawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -21,7 +22,10 @@ pub struct Supervised {
     /// The lesson process; also its session and process-group id.
     pub leader: libc::pid_t,
     dir: PathBuf,
-    reaped: Option<i32>,
+    /// The reaper writes the leader's pid here, and at the end its raw wait status.
+    report: fs::File,
+    ended: Option<Ended>,
+    reaped: bool,
 }
 
 /// How the lesson's leader ended, as the reaper saw it.
@@ -87,10 +91,10 @@ impl Supervised {
                 }
                 let bytes = leader.to_ne_bytes();
                 libc::write(3, bytes.as_ptr().cast(), bytes.len());
-                libc::close(3);
                 // Reap the leader and every orphan re-parented to us, until none is left;
-                // then exit with the leader's status (128 + signal if a signal ended it).
-                let mut leader_code = 126;
+                // then pass on the leader's raw wait status, so that "exited 143" and
+                // "killed by SIGTERM" stay different.
+                let mut leader_status: libc::c_int = -1;
                 loop {
                     let mut status = 0;
                     let pid = libc::waitpid(-1, &mut status, 0);
@@ -101,33 +105,30 @@ impl Supervised {
                         break;
                     }
                     if pid == leader {
-                        leader_code = if libc::WIFEXITED(status) {
-                            libc::WEXITSTATUS(status)
-                        } else {
-                            128 + libc::WTERMSIG(status)
-                        };
+                        leader_status = status;
                     }
                 }
-                libc::_exit(leader_code);
+                let bytes = leader_status.to_ne_bytes();
+                libc::write(3, bytes.as_ptr().cast(), bytes.len());
+                libc::_exit(0);
             }
         }
-        // SAFETY: closing the write end we do not use, then reading exactly one pid_t.
-        let leader = unsafe {
+        // SAFETY: we close the write end we do not use and own the read end from here on.
+        let report = unsafe {
             libc::close(write_end);
-            let mut bytes = [0u8; std::mem::size_of::<libc::pid_t>()];
-            let got = libc::read(read_end, bytes.as_mut_ptr().cast(), bytes.len());
-            libc::close(read_end);
-            if got != bytes.len() as isize {
-                return Err(io::Error::other("reaper did not report the lesson's pid"));
-            }
-            libc::pid_t::from_ne_bytes(bytes)
+            fs::File::from_raw_fd(read_end)
         };
-        Ok(Self {
+        let mut run = Self {
             reaper,
-            leader,
+            leader: 0,
             dir,
-            reaped: None,
-        })
+            report,
+            ended: None,
+            reaped: false,
+        };
+        run.leader = read_int(&mut run.report)
+            .ok_or_else(|| io::Error::other("the reaper did not report the lesson's pid"))?;
+        Ok(run)
     }
 
     /// What the lesson has written to stdout so far.
@@ -169,12 +170,22 @@ impl Supervised {
     /// lesson ended, or `None` if something was still running when time ran out.
     pub fn wait(&mut self, timeout: Duration) -> Option<Ended> {
         let deadline = Instant::now() + timeout;
-        while self.reaped.is_none() {
+        while !self.reaped {
             let mut status = 0;
             // SAFETY: waitpid on our own child, without blocking.
             let pid = unsafe { libc::waitpid(self.reaper, &mut status, libc::WNOHANG) };
             if pid == self.reaper {
-                self.reaped = Some(libc::WEXITSTATUS(status));
+                self.reaped = true;
+                // The reaper wrote the leader's raw status before it exited.
+                self.ended = read_int(&mut self.report).and_then(|raw| {
+                    if libc::WIFEXITED(raw) {
+                        Some(Ended::Exited(libc::WEXITSTATUS(raw)))
+                    } else if libc::WIFSIGNALED(raw) {
+                        Some(Ended::Killed(libc::WTERMSIG(raw)))
+                    } else {
+                        None
+                    }
+                });
                 break;
             }
             if Instant::now() >= deadline {
@@ -182,10 +193,19 @@ impl Supervised {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        self.reaped.map(|code| match code {
-            129..=159 => Ended::Killed(code - 128),
-            code => Ended::Exited(code),
-        })
+        self.ended
+    }
+
+    /// Panics, naming what is left, unless the lesson's session has no process left and
+    /// `/dev/shm` holds no name the lesson created.
+    pub fn assert_nothing_left(&self) {
+        let remaining = self.remaining();
+        assert!(
+            remaining.is_empty(),
+            "processes left running: {remaining:?}"
+        );
+        let shm = shm_left_by(self.leader);
+        assert!(shm.is_empty(), "left in /dev/shm: {shm:?}");
     }
 
     /// The processes still alive (zombies included) in the lesson's session.
@@ -197,7 +217,7 @@ impl Supervised {
 impl Drop for Supervised {
     fn drop(&mut self) {
         // A failed test must not leave its lesson running: kill what is left and reap.
-        if self.reaped.is_none() {
+        if !self.reaped {
             // SAFETY: plain system calls on our own session and child.
             unsafe {
                 libc::killpg(self.leader, libc::SIGKILL);
@@ -208,6 +228,145 @@ impl Drop for Supervised {
             let _ = self.wait(Duration::from_secs(10));
         }
         let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Reads one native-endian `i32` from the reaper's pipe.
+fn read_int(report: &mut fs::File) -> Option<i32> {
+    use std::io::Read;
+    let mut bytes = [0u8; 4];
+    report.read_exact(&mut bytes).ok()?;
+    Some(i32::from_ne_bytes(bytes))
+}
+
+/// What a finished run printed, and how it ended.
+#[derive(Debug)]
+pub struct Finished {
+    /// How the lesson's main process ended.
+    pub ended: Ended,
+    /// Everything it wrote to stdout.
+    pub stdout: String,
+    /// Everything it wrote to stderr.
+    pub stderr: String,
+}
+
+impl Finished {
+    /// The last line of stdout: the lessons' `Result: ...` line.
+    pub fn last_line(&self) -> &str {
+        self.stdout.lines().last().unwrap_or("")
+    }
+}
+
+/// The hang guard of every wait in these helpers: generous, so a slow machine fails nothing.
+pub const HANG_GUARD: Duration = Duration::from_secs(10);
+
+/// Runs `program args...` to its end under the reaper and checks that it left no process and
+/// no shared memory behind.
+pub fn run_to_end(program: impl AsRef<Path>, args: &[&str]) -> Finished {
+    let mut run = Supervised::start(program, args).expect("the lesson starts");
+    let ended = run.wait(HANG_GUARD).unwrap_or_else(|| {
+        panic!(
+            "{args:?} did not end within {HANG_GUARD:?}; stderr:\n{}",
+            run.stderr()
+        )
+    });
+    run.assert_nothing_left();
+    Finished {
+        ended,
+        stdout: run.stdout(),
+        stderr: run.stderr(),
+    }
+}
+
+/// Asserts that `program args...` is refused as bad input, the way every lesson promises:
+/// exit status 2, exactly one line on stderr starting with `error:` and containing
+/// `mentions`, and nothing on stdout.
+pub fn assert_usage_error(program: impl AsRef<Path>, args: &[&str], mentions: &str) {
+    let out = std::process::Command::new(program.as_ref())
+        .args(args)
+        .output()
+        .expect("the lesson starts");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert_eq!(
+        stderr.lines().count(),
+        1,
+        "{args:?}: one line expected: {stderr:?}"
+    );
+    assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
+    assert!(
+        stderr.contains(mentions),
+        "{args:?}: should mention {mentions:?}: {stderr}"
+    );
+    assert!(out.stdout.is_empty(), "{args:?}: stdout should be empty");
+}
+
+/// The three ways a lesson can be stopped from outside.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// Ctrl-C in a terminal: SIGINT to the whole process group. The parent exits 130.
+    CtrlC,
+    /// SIGTERM to the parent only. The parent exits 143.
+    Terminate,
+    /// SIGKILL to the parent only: no handler runs; the children must die with it.
+    Kill,
+}
+
+impl Stop {
+    /// Sends this stop to the lesson.
+    pub fn send(self, run: &Supervised) -> io::Result<()> {
+        match self {
+            Stop::CtrlC => run.signal_group(libc::SIGINT),
+            Stop::Terminate => run.signal_leader(libc::SIGTERM),
+            Stop::Kill => run.signal_leader(libc::SIGKILL),
+        }
+    }
+
+    /// How the lesson's parent must end after this stop: 130 and 143 mean it handled the
+    /// signal, cleaned up and exited; dying of SIGINT or SIGTERM itself would fail.
+    pub fn expected(self) -> Ended {
+        match self {
+            Stop::CtrlC => Ended::Exited(130),
+            Stop::Terminate => Ended::Exited(143),
+            Stop::Kill => Ended::Killed(libc::SIGKILL),
+        }
+    }
+}
+
+/// Starts `program args...` (a long run), waits until its stderr satisfies `ready` (its
+/// children are working), lets about a second pass, stops it with `stop`, and asserts that it
+/// ended as `stop` expects, within the hang guard, leaving no process and no shared memory.
+/// Returns the finished run for the lesson's own further checks.
+pub fn stop_while_running(
+    program: impl AsRef<Path>,
+    args: &[&str],
+    ready: impl Fn(&str) -> bool,
+    stop: Stop,
+) -> Finished {
+    let mut run = Supervised::start(program, args).expect("the lesson starts");
+    let deadline = Instant::now() + HANG_GUARD;
+    while !ready(&run.stderr()) {
+        assert!(
+            Instant::now() < deadline,
+            "never ready; stderr:\n{}",
+            run.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_secs(1));
+    stop.send(&run).expect("the signal is sent");
+    let ended = run.wait(HANG_GUARD);
+    assert_eq!(
+        ended,
+        Some(stop.expected()),
+        "after {stop:?}; stderr:\n{}",
+        run.stderr()
+    );
+    run.assert_nothing_left();
+    Finished {
+        ended: stop.expected(),
+        stdout: run.stdout(),
+        stderr: run.stderr(),
     }
 }
 
@@ -276,6 +435,48 @@ mod tests {
         assert_eq!(run.wait(Duration::from_secs(10)), Some(Ended::Exited(3)));
         assert!(run.stderr().contains("started"));
         assert!(run.remaining().is_empty(), "{:?}", run.remaining());
+    }
+
+    #[test]
+    fn exit_143_is_not_mistaken_for_sigterm() {
+        let finished = run_to_end("/bin/sh", &["-c", "exit 143"]);
+        assert_eq!(finished.ended, Ended::Exited(143));
+    }
+
+    #[test]
+    fn usage_error_helper_accepts_one_line_and_exit_2() {
+        assert_usage_error(
+            "/bin/sh",
+            &["-c", "echo 'error: bad --x' >&2; exit 2"],
+            "--x",
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "one line expected")]
+    fn usage_error_helper_rejects_two_lines() {
+        assert_usage_error(
+            "/bin/sh",
+            &["-c", "printf 'error: a\\nb\\n' >&2; exit 2"],
+            "a",
+        );
+    }
+
+    #[test]
+    fn stop_helper_accepts_a_handled_sigterm() {
+        // A shell that handles SIGTERM the way the lessons do: clean up, then exit 143.
+        let script = "trap 'exit 143' TERM; echo ready >&2; while :; do sleep 0.05; done";
+        let ready = |err: &str| err.contains("ready");
+        let finished = stop_while_running("/bin/sh", &["-c", script], ready, Stop::Terminate);
+        assert_eq!(finished.ended, Ended::Exited(143));
+    }
+
+    #[test]
+    #[should_panic(expected = "after Terminate")]
+    fn stop_helper_fails_a_program_that_dies_of_the_signal() {
+        let script = "echo ready >&2; while :; do sleep 0.05; done";
+        let ready = |err: &str| err.contains("ready");
+        stop_while_running("/bin/sh", &["-c", script], ready, Stop::Terminate);
     }
 
     #[test]
