@@ -4,6 +4,7 @@ use std::io::Read;
 use std::process::{Command, Output, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
+use support::testkit::assert_usage_error;
 
 const BIN: &str = env!("CARGO_BIN_EXE_futures-pool");
 
@@ -145,15 +146,7 @@ fn progress_goes_to_stderr_and_ends_at_all_done() {
 
 #[test]
 fn bad_steps_exit_2_with_one_line() {
-    let output = run(&["--steps", "abc"]);
-    assert_eq!(output.status.code(), Some(2));
-    let stderr = stderr_of(&output);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(
-        stderr.starts_with("error:") && stderr.contains("--steps"),
-        "{stderr}"
-    );
-    assert!(output.stdout.is_empty());
+    assert_usage_error(BIN, &["--steps", "abc"], "--steps");
 }
 
 #[test]

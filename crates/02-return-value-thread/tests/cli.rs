@@ -1,9 +1,12 @@
 //! End-to-end tests: run the lesson's binary as a reader would.
 
 use std::process::{Command, Output};
+use support::testkit::assert_usage_error;
+
+const BIN: &str = env!("CARGO_BIN_EXE_return-value-thread");
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_return-value-thread"))
+    Command::new(BIN)
         .args(args)
         // The panic hook's backtrace would only add lines to stderr; keep it short.
         .env("RUST_BACKTRACE", "0")
@@ -80,30 +83,16 @@ fn fail_with_one_step_fails_at_that_step() {
     );
 }
 
-fn assert_usage_error(args: &[&str], mentions: &str) {
-    let out = run(args);
-    assert_eq!(out.status.code(), Some(2), "args: {args:?}");
-    let err = stderr(&out);
-    assert_eq!(
-        err.lines().count(),
-        1,
-        "exactly one line on stderr: {err:?}"
-    );
-    assert!(err.starts_with("error:"), "{err}");
-    assert!(err.contains(mentions), "{err}");
-    assert_eq!(stdout(&out), "", "nothing on stdout");
-}
-
 #[test]
 fn bad_steps_exit_2_with_one_line() {
-    assert_usage_error(&["--steps", "abc"], "--steps");
-    assert_usage_error(&["--steps", "0"], "--steps");
+    assert_usage_error(BIN, &["--steps", "abc"], "--steps");
+    assert_usage_error(BIN, &["--steps", "0"], "--steps");
 }
 
 #[test]
 fn unknown_flag_exits_2_with_one_line() {
-    assert_usage_error(&["--bogus"], "--bogus");
-    assert_usage_error(&["--fail=maybe"], "--fail");
+    assert_usage_error(BIN, &["--bogus"], "--bogus");
+    assert_usage_error(BIN, &["--fail=maybe"], "--fail");
 }
 
 #[test]

@@ -1,9 +1,12 @@
 //! End-to-end tests: run the lesson's binary as a reader would.
 
 use std::process::{Command, Output};
+use support::testkit::assert_usage_error;
+
+const BIN: &str = env!("CARGO_BIN_EXE_progress-sharing");
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_progress-sharing"))
+    Command::new(BIN)
         .args(args)
         // The panic hook's backtrace would only add lines to stderr; keep it short.
         .env("RUST_BACKTRACE", "0")
@@ -100,33 +103,23 @@ fn a_panicking_worker_is_reported_and_the_run_exits_1() {
     }
 }
 
-fn assert_usage_error(args: &[&str], mentions: &str) {
-    let out = run(args);
-    assert_eq!(out.status.code(), Some(2), "args: {args:?}");
-    let err = stderr(&out);
-    assert_eq!(
-        err.lines().count(),
-        1,
-        "exactly one line on stderr: {err:?}"
-    );
-    assert!(err.starts_with("error:"), "{err}");
-    assert!(err.contains(mentions), "{err}");
-    assert_eq!(stdout(&out), "", "nothing on stdout");
-}
-
 #[test]
 fn bad_steps_exit_2_with_one_line() {
-    assert_usage_error(&["--steps", "abc"], "--steps");
-    assert_usage_error(&["--steps", "0"], "--steps");
+    assert_usage_error(BIN, &["--steps", "abc"], "--steps");
+    assert_usage_error(BIN, &["--steps", "0"], "--steps");
 }
 
 #[test]
 fn bad_lesson_flags_exit_2_with_one_line() {
-    assert_usage_error(&["--method", "telepathy"], "--method");
-    assert_usage_error(&["--workers", "0"], "--workers");
-    assert_usage_error(&["--workers", "17"], "--workers");
-    assert_usage_error(&["--fail-worker", "3"], "--fail-worker");
-    assert_usage_error(&["--workers", "2", "--fail-worker", "2"], "--fail-worker");
+    assert_usage_error(BIN, &["--method", "telepathy"], "--method");
+    assert_usage_error(BIN, &["--workers", "0"], "--workers");
+    assert_usage_error(BIN, &["--workers", "17"], "--workers");
+    assert_usage_error(BIN, &["--fail-worker", "3"], "--fail-worker");
+    assert_usage_error(
+        BIN,
+        &["--workers", "2", "--fail-worker", "2"],
+        "--fail-worker",
+    );
 }
 
 #[test]

@@ -2,25 +2,10 @@
 //! the lesson is left behind (every child reaped, no shared memory).
 
 use std::process::Command;
-use std::time::Duration;
-use support::testkit::{Ended, Supervised, shm_left_by};
+use support::testkit::{Ended, assert_usage_error, run_to_end};
 
 const BIN: &str = env!("CARGO_BIN_EXE_process-basics");
 const QUICK: [&str; 6] = ["--steps", "5", "--max-sleep-ms", "1", "--seed", "7"];
-/// A hang guard only: these runs take well under a second.
-const GUARD: Duration = Duration::from_secs(10);
-
-/// Runs the lesson with `args` under a reaper; returns how it ended, stdout and stderr,
-/// after checking that no process of its session and no /dev/shm name of it is left.
-fn run(args: &[&str]) -> (Ended, String, String) {
-    let mut run = Supervised::start(BIN, args).unwrap();
-    let ended = run
-        .wait(GUARD)
-        .expect("the lesson (or a child) still ran after 10 s");
-    assert!(run.remaining().is_empty(), "left: {:?}", run.remaining());
-    assert!(shm_left_by(run.leader).is_empty());
-    (ended, run.stdout(), run.stderr())
-}
 
 /// The quick flags followed by `extra`.
 fn with_quick<'a>(extra: &[&'a str]) -> Vec<&'a str> {
@@ -29,8 +14,9 @@ fn with_quick<'a>(extra: &[&'a str]) -> Vec<&'a str> {
 
 #[test]
 fn spawned_children_return_the_result() {
-    let (ended, out, err) = run(&with_quick(&["--processes", "3"]));
-    assert_eq!(ended, Ended::Exited(0), "{err}");
+    let run = run_to_end(BIN, &with_quick(&["--processes", "3"]));
+    let (out, err) = (&run.stdout, &run.stderr);
+    assert_eq!(run.ended, Ended::Exited(0), "{err}");
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 4, "{out}");
     for (index, line) in lines[..3].iter().enumerate() {
@@ -46,10 +32,11 @@ fn spawned_children_return_the_result() {
 
 #[test]
 fn forked_children_return_the_result() {
-    let (ended, out, err) = run(&with_quick(&["--processes", "3", "--start", "fork"]));
-    assert_eq!(ended, Ended::Exited(0), "{err}");
+    let run = run_to_end(BIN, &with_quick(&["--processes", "3", "--start", "fork"]));
+    let (out, err) = (&run.stdout, &run.stderr);
+    assert_eq!(run.ended, Ended::Exited(0), "{err}");
     assert_eq!(out.matches(") returned 9\n").count(), 3, "{out}");
-    assert_eq!(out.lines().last(), Some("Result: 9"));
+    assert_eq!(run.last_line(), "Result: 9");
     assert!(
         err.starts_with("started 3 children by fork: pids "),
         "{err}"
@@ -58,32 +45,30 @@ fn forked_children_return_the_result() {
 
 #[test]
 fn default_run_has_one_child_per_core() {
-    let (ended, out, err) = run(&QUICK);
-    assert_eq!(ended, Ended::Exited(0), "{err}");
+    let run = run_to_end(BIN, &QUICK);
+    assert_eq!(run.ended, Ended::Exited(0), "{}", run.stderr);
     let cores = std::thread::available_parallelism().unwrap().get();
+    let out = &run.stdout;
     assert_eq!(out.matches(") returned 9\n").count(), cores, "{out}");
-    assert_eq!(out.lines().last(), Some("Result: 9"));
+    assert_eq!(run.last_line(), "Result: 9");
 }
 
 #[test]
 fn value_flag_reaches_the_children() {
     for start in ["spawn", "fork"] {
-        let (ended, out, _) = run(&with_quick(&["--value", "-1.25", "--start", start]));
-        assert_eq!(ended, Ended::Exited(0));
-        assert_eq!(out.lines().last(), Some("Result: -2.5"), "{start}: {out}");
+        let run = run_to_end(BIN, &with_quick(&["--value", "-1.25", "--start", start]));
+        assert_eq!(run.ended, Ended::Exited(0));
+        assert_eq!(run.last_line(), "Result: -2.5", "{start}: {}", run.stdout);
     }
 }
 
 fn assert_crash_reported(start: &str) {
-    let (ended, out, err) = run(&with_quick(&[
-        "--processes",
-        "2",
-        "--crash-at",
-        "2",
-        "--start",
-        start,
-    ]));
-    assert_eq!(ended, Ended::Exited(1), "{err}");
+    let run = run_to_end(
+        BIN,
+        &with_quick(&["--processes", "2", "--crash-at", "2", "--start", start]),
+    );
+    let (out, err) = (&run.stdout, &run.stderr);
+    assert_eq!(run.ended, Ended::Exited(1), "{err}");
     assert!(
         err.contains(") was killed by signal 6 (SIGABRT)\n"),
         "{start}: {err}"
@@ -107,30 +92,42 @@ fn forked_child_crash_is_reported() {
 
 #[test]
 fn crash_at_the_first_step_is_reported() {
-    let (ended, _, err) = run(&with_quick(&["--processes", "1", "--crash-at", "1"]));
-    assert_eq!(ended, Ended::Exited(1));
+    let run = run_to_end(BIN, &with_quick(&["--processes", "1", "--crash-at", "1"]));
+    let err = &run.stderr;
+    assert_eq!(run.ended, Ended::Exited(1));
     assert!(err.contains("child 0 (pid "), "{err}");
     assert!(err.contains("(SIGABRT)"), "{err}");
 }
 
 #[test]
 fn bad_flags_exit_2_with_one_line() {
-    let cases: &[&[&str]] = &[
-        &["--processes", "0"],
-        &["--processes", "many"],
-        &["--start", "thread"],
-        &["--crash-at", "0"],
-        &["--crash-at", "6", "--steps", "5"],
-        &["--steps", "0"],
-        &["--no-such-flag"],
+    // Each case, and what its one line must name.
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["--processes", "0"],
+            "error: invalid value '0' for '--processes",
+        ),
+        (
+            &["--processes", "many"],
+            "error: invalid value 'many' for '--processes",
+        ),
+        (
+            &["--start", "thread"],
+            "error: invalid value 'thread' for '--start",
+        ),
+        (
+            &["--crash-at", "0"],
+            "error: invalid value '0' for '--crash-at",
+        ),
+        (&["--crash-at", "6", "--steps", "5"], "error: --crash-at 6"),
+        (&["--steps", "0"], "error: invalid value '0' for '--steps"),
+        (
+            &["--no-such-flag"],
+            "error: unexpected argument '--no-such-flag'",
+        ),
     ];
-    for args in cases {
-        let out = Command::new(BIN).args(*args).output().unwrap();
-        let err = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error: "), "{args:?}: {err}");
-        assert!(out.stdout.is_empty(), "{args:?}");
+    for (args, mentions) in cases {
+        assert_usage_error(BIN, args, mentions);
     }
 }
 

@@ -2,8 +2,7 @@
 //! to the parent, while the children run. Afterwards no process of the lesson may be left
 //! and no shared memory of it may remain.
 
-use std::time::Duration;
-use support::testkit::{Ended, Supervised, shm_left_by};
+use support::testkit::{Finished, Stop, stop_while_running};
 
 const BIN: &str = env!("CARGO_BIN_EXE_process-basics");
 /// A run of several seconds, so the signal surely finds the children running.
@@ -17,41 +16,24 @@ const LONG: [&str; 8] = [
     "--processes",
     "2",
 ];
-/// A hang guard only.
-const GUARD: Duration = Duration::from_secs(10);
 
 /// Starts a long run, waits until the parent reports children running, lets them run about
-/// a second, then calls `send`; returns how the lesson ended.
-fn interrupt(args: &[&str], start: &str, send: impl FnOnce(&Supervised)) -> (Ended, Supervised) {
+/// a second, then stops it with `stop`; `stop_while_running` checks the exact end and that
+/// nothing is left.
+fn interrupt(args: &[&str], start: &str, stop: Stop) -> Finished {
     let mut args = args.to_vec();
     args.extend(["--start", start]);
-    let mut run = Supervised::start(BIN, &args).unwrap();
     // Line 1: "started 2 children ..."; line 2: the first "... children alive".
-    assert!(
-        run.wait_for_stderr_lines(2, GUARD),
-        "no progress: {}",
-        run.stderr()
-    );
-    std::thread::sleep(Duration::from_secs(1));
-    send(&run);
-    let ended = run
-        .wait(GUARD)
-        .expect("still running 10 s after the signal");
-    assert!(run.remaining().is_empty(), "left: {:?}", run.remaining());
-    assert!(shm_left_by(run.leader).is_empty());
-    assert!(!run.stdout().contains("Result:"), "{}", run.stdout());
-    (ended, run)
+    let running = |stderr: &str| stderr.lines().count() >= 2;
+    let run = stop_while_running(BIN, &args, running, stop);
+    assert!(!run.stdout.contains("Result:"), "{}", run.stdout);
+    run
 }
 
-/// `support::testkit` reports an exit status of 128 + N as `Killed(N)`, so it cannot tell
-/// "exited 130" from "killed by SIGINT"; the parent's own message shows it handled the signal.
+/// The parent handles Ctrl-C and exits 130.
 fn ctrl_c(start: &str) {
-    let (ended, run) = interrupt(&LONG, start, |run| run.signal_group(libc::SIGINT).unwrap());
-    let err = run.stderr();
-    assert!(
-        matches!(ended, Ended::Exited(130) | Ended::Killed(libc::SIGINT)),
-        "{ended:?}: {err}"
-    );
+    let run = interrupt(&LONG, start, Stop::CtrlC);
+    let err = &run.stderr;
     assert!(err.contains("interrupted by SIGINT"), "{err}");
     // Stopped, not waited for: each child died of Ctrl-C, or of the parent's SIGKILL.
     let stopped = err.matches(") was killed by signal 2 (SIGINT)\n").count()
@@ -59,16 +41,10 @@ fn ctrl_c(start: &str) {
     assert_eq!(stopped, 2, "{err}");
 }
 
-/// Exit status 143, which `support::testkit` reports as `Killed(SIGTERM)` (see `ctrl_c`).
+/// The parent handles SIGTERM and exits 143.
 fn sigterm(start: &str) {
-    let (ended, run) = interrupt(&LONG, start, |run| {
-        run.signal_leader(libc::SIGTERM).unwrap()
-    });
-    let err = run.stderr();
-    assert!(
-        matches!(ended, Ended::Exited(143) | Ended::Killed(libc::SIGTERM)),
-        "{ended:?}: {err}"
-    );
+    let run = interrupt(&LONG, start, Stop::Terminate);
+    let err = &run.stderr;
     assert!(err.contains("interrupted by SIGTERM"), "{err}");
     // Only the parent got SIGTERM: it killed both children rather than wait for them.
     assert_eq!(
@@ -84,10 +60,7 @@ fn sigkill(start: &str) {
     // would still run when the 10 s guard ends, and the test would fail.
     let mut args = LONG;
     args[3] = "200";
-    let (ended, _) = interrupt(&args, start, |run| {
-        run.signal_leader(libc::SIGKILL).unwrap()
-    });
-    assert_eq!(ended, Ended::Killed(libc::SIGKILL));
+    interrupt(&args, start, Stop::Kill);
 }
 
 #[test]

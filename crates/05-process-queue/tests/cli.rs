@@ -2,32 +2,17 @@
 //! several children, and bad flags.
 
 use std::process::Command;
-use std::time::Duration;
-use support::testkit::{Ended, Supervised, shm_left_by};
+use support::testkit::{Ended, assert_usage_error, run_to_end};
 
 const LESSON: &str = env!("CARGO_BIN_EXE_process-queue");
 const QUICK: &[&str] = &["--steps", "5", "--max-sleep-ms", "1", "--seed", "7"];
-const HANG_GUARD: Duration = Duration::from_secs(10);
-
-/// Runs the lesson with `args` under a reaper; returns how it ended, stdout and stderr, after
-/// checking that it left no process and no shared memory behind.
-fn run(args: &[&str]) -> (Ended, String, String) {
-    let mut run = Supervised::start(LESSON, args).unwrap();
-    let ended = run.wait(HANG_GUARD).expect("the lesson hung");
-    assert!(
-        run.remaining().is_empty(),
-        "left running: {:?}",
-        run.remaining()
-    );
-    assert!(shm_left_by(run.leader).is_empty());
-    (ended, run.stdout(), run.stderr())
-}
 
 #[test]
 fn quick_run_ends_with_the_result() {
-    let (ended, stdout, stderr) = run(QUICK);
-    assert_eq!(ended, Ended::Exited(0), "stderr: {stderr}");
-    assert_eq!(stdout.lines().last(), Some("Result: 9"), "{stdout}");
+    let run = run_to_end(LESSON, QUICK);
+    let (stdout, stderr) = (&run.stdout, &run.stderr);
+    assert_eq!(run.ended, Ended::Exited(0), "stderr: {stderr}");
+    assert_eq!(run.last_line(), "Result: 9", "{stdout}");
     assert!(stdout.contains("1. The wrapper put the task's return value: 9"));
     assert!(stdout.contains("2. Progress messages came first, then the result: 9"));
     for worker in 0..3 {
@@ -52,9 +37,12 @@ fn quick_run_ends_with_the_result() {
 
 #[test]
 fn value_flag_reaches_the_children() {
-    let (ended, stdout, _) = run(&[QUICK, &["--value", "-1.5", "--processes", "1"]].concat());
-    assert_eq!(ended, Ended::Exited(0));
-    assert_eq!(stdout.lines().last(), Some("Result: -3"));
+    let run = run_to_end(
+        LESSON,
+        &[QUICK, &["--value", "-1.5", "--processes", "1"]].concat(),
+    );
+    assert_eq!(run.ended, Ended::Exited(0));
+    assert_eq!(run.last_line(), "Result: -3");
 }
 
 #[test]
@@ -69,10 +57,11 @@ fn many_messages_from_many_children_all_arrive() {
         "--seed",
         "1",
     ];
-    let (ended, stdout, stderr) = run(&args);
+    let run = run_to_end(LESSON, &args);
+    let (stdout, stderr) = (&run.stdout, &run.stderr);
     // A torn message would end the run with "corrupt message"; a lost one would leave a
     // worker's progress below 100% or its result missing.
-    assert_eq!(ended, Ended::Exited(0), "stderr: {stderr}");
+    assert_eq!(run.ended, Ended::Exited(0), "stderr: {stderr}");
     assert!(!stderr.contains("corrupt"));
     for worker in 0..8 {
         assert!(
@@ -89,8 +78,9 @@ fn many_messages_from_many_children_all_arrive() {
 
 #[test]
 fn a_crashing_child_is_reported_and_the_parent_exits_non_zero() {
-    let (ended, stdout, stderr) = run(&[QUICK, &["--crash-at", "2"]].concat());
-    assert_eq!(ended, Ended::Exited(1), "stderr: {stderr}");
+    let run = run_to_end(LESSON, &[QUICK, &["--crash-at", "2"]].concat());
+    let (stdout, stderr) = (&run.stdout, &run.stderr);
+    assert_eq!(run.ended, Ended::Exited(1), "stderr: {stderr}");
     assert!(!stdout.contains("Result:"), "{stdout}");
     let last = stderr.lines().last().unwrap_or_default();
     assert!(last.starts_with("error: worker 0 (pid "), "{stderr}");
@@ -102,27 +92,23 @@ fn a_crashing_child_is_reported_and_the_parent_exits_non_zero() {
 
 #[test]
 fn a_crash_at_a_step_after_the_last_never_happens() {
-    let (ended, stdout, _) = run(&[QUICK, &["--crash-at", "6"]].concat());
-    assert_eq!(ended, Ended::Exited(0));
-    assert_eq!(stdout.lines().last(), Some("Result: 9"));
+    let run = run_to_end(LESSON, &[QUICK, &["--crash-at", "6"]].concat());
+    assert_eq!(run.ended, Ended::Exited(0));
+    assert_eq!(run.last_line(), "Result: 9");
 }
 
 #[test]
 fn bad_flags_exit_2_with_one_line() {
-    for args in [
-        &["--processes", "0"][..],
-        &["--processes", "many"],
-        &["--crash-at", "0"],
-        &["--steps", "abc"],
-        &["--no-such-flag"],
-        &["--child", "progress"],
+    // Each case, and what its one line must name.
+    for (args, mentions) in [
+        (&["--processes", "0"][..], "--processes"),
+        (&["--processes", "many"], "--processes"),
+        (&["--crash-at", "0"], "--crash-at"),
+        (&["--steps", "abc"], "--steps"),
+        (&["--no-such-flag"], "--no-such-flag"),
+        (&["--child", "progress"], "required arguments"),
     ] {
-        let out = Command::new(LESSON).args(args).output().unwrap();
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
-        assert!(out.stdout.is_empty(), "{args:?}");
+        assert_usage_error(LESSON, args, mentions);
     }
 }
 

@@ -1,81 +1,61 @@
 //! Interrupt safety: Ctrl-C, SIGTERM and SIGKILL stop everything and leave no shared memory.
 
-use std::time::Duration;
-use support::testkit::{Ended, Supervised, shm_left_by};
+use std::time::{Duration, Instant};
+use support::testkit::{
+    Ended, Finished, HANG_GUARD, Stop, Supervised, shm_left_by, stop_while_running,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_shared-value");
 const LONG: [&str; 6] = ["--steps", "400", "--max-sleep-ms", "20", "--seed", "7"];
-const GUARD: Duration = Duration::from_secs(10);
 
-/// Starts a long run and waits until the parent has printed progress, so the children are
-/// running and the segment is in use; then about a second more.
-fn started() -> Supervised {
-    let run = Supervised::start(BIN, &LONG).unwrap();
-    assert!(
-        run.wait_for_stderr_lines(3, GUARD),
-        "no progress: {}",
-        run.stderr()
-    );
-    std::thread::sleep(Duration::from_secs(1));
-    run
+/// Starts a long run, waits until the parent has printed progress (the children are
+/// running and the segment is in use), lets about a second pass, then stops it with `stop`;
+/// `stop_while_running` checks the exact end and that nothing is left.
+fn stop_long_run(stop: Stop) -> Finished {
+    let progress = |stderr: &str| stderr.lines().count() >= 3;
+    stop_while_running(BIN, &LONG, progress, stop)
 }
 
-fn assert_nothing_left(run: &Supervised) {
-    assert!(
-        run.remaining().is_empty(),
-        "left running: {:?}",
-        run.remaining()
-    );
-    assert!(
-        shm_left_by(run.leader).is_empty(),
-        "left in /dev/shm: {:?}",
-        shm_left_by(run.leader)
-    );
+/// Starts a long run whose parent holds still right after creating the segment (the hidden
+/// flag), and returns once the segment's name exists, before any child has mapped it.
+fn holding_after_create(extra: &[&str]) -> Supervised {
+    let args = [&LONG[..], extra, &["--hold-after-create-ms", "20000"]].concat();
+    let run = Supervised::start(BIN, &args).unwrap();
+    let deadline = Instant::now() + HANG_GUARD;
+    while shm_left_by(run.leader).is_empty() {
+        assert!(
+            Instant::now() < deadline,
+            "segment never appeared: {}",
+            run.stderr()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    run
 }
 
 #[test]
 fn ctrl_c_to_the_group_stops_everything() {
-    let mut run = started();
-    run.signal_group(libc::SIGINT).unwrap();
-    let ended = run.wait(GUARD).expect("hung after SIGINT");
+    let run = stop_long_run(Stop::CtrlC);
     assert!(
-        matches!(ended, Ended::Exited(130) | Ended::Killed(libc::SIGINT)),
-        "{ended:?}: {}",
-        run.stderr()
-    );
-    assert!(
-        run.stderr().contains("interrupted: children stopped"),
+        run.stderr.contains("interrupted: children stopped"),
         "{}",
-        run.stderr()
+        run.stderr
     );
-    assert_nothing_left(&run);
 }
 
 #[test]
 fn sigterm_to_the_parent_stops_the_children() {
-    let mut run = started();
-    run.signal_leader(libc::SIGTERM).unwrap();
-    // The reaper reports exit status 128 + n the same way as death by signal n, so exit 143
-    // reads as Killed(15); the message shows that our handler, not the signal, ended it.
-    let ended = run.wait(GUARD).expect("hung after SIGTERM");
+    let run = stop_long_run(Stop::Terminate);
     assert!(
-        matches!(ended, Ended::Exited(143) | Ended::Killed(libc::SIGTERM)),
-        "{ended:?}"
-    );
-    assert!(
-        run.stderr().contains("interrupted: children stopped"),
+        run.stderr.contains("interrupted: children stopped"),
         "{}",
-        run.stderr()
+        run.stderr
     );
-    assert_nothing_left(&run);
 }
 
 #[test]
 fn sigkill_to_the_parent_takes_the_children_along() {
-    let mut run = started();
-    run.signal_leader(libc::SIGKILL).unwrap();
-    assert_eq!(run.wait(GUARD), Some(Ended::Killed(libc::SIGKILL)));
-    assert_nothing_left(&run);
+    stop_long_run(Stop::Kill);
 }
 
 /// The one moment the parent cannot clean up after itself: the segment exists and no child
@@ -84,24 +64,10 @@ fn sigkill_to_the_parent_takes_the_children_along() {
 #[test]
 fn sigkill_right_after_the_segment_exists_leaks_nothing() {
     for processes in ["1", "3"] {
-        let mut run = Supervised::start(
-            BIN,
-            &[
-                &LONG[..],
-                &["--processes", processes, "--hold-after-create-ms", "20000"],
-            ]
-            .concat(),
-        )
-        .unwrap();
-        let mut waited = Duration::ZERO;
-        while shm_left_by(run.leader).is_empty() {
-            assert!(waited < GUARD, "segment never appeared: {}", run.stderr());
-            std::thread::sleep(Duration::from_millis(10));
-            waited += Duration::from_millis(10);
-        }
-        run.signal_leader(libc::SIGKILL).unwrap();
-        assert_eq!(run.wait(GUARD), Some(Ended::Killed(libc::SIGKILL)));
-        assert_nothing_left(&run);
+        let mut run = holding_after_create(&["--processes", processes]);
+        Stop::Kill.send(&run).unwrap();
+        assert_eq!(run.wait(HANG_GUARD), Some(Ended::Killed(libc::SIGKILL)));
+        run.assert_nothing_left();
         assert!(
             run.stderr().contains("parent gone; removed"),
             "{}",
@@ -113,28 +79,14 @@ fn sigkill_right_after_the_segment_exists_leaks_nothing() {
 /// Ctrl-C in the same moment: the parent is alive, so it removes the name itself.
 #[test]
 fn ctrl_c_right_after_the_segment_exists_leaks_nothing() {
-    let mut run = Supervised::start(
-        BIN,
-        &[&LONG[..], &["--hold-after-create-ms", "20000"]].concat(),
-    )
-    .unwrap();
-    let mut waited = Duration::ZERO;
-    while shm_left_by(run.leader).is_empty() {
-        assert!(waited < GUARD, "segment never appeared: {}", run.stderr());
-        std::thread::sleep(Duration::from_millis(10));
-        waited += Duration::from_millis(10);
-    }
-    run.signal_group(libc::SIGINT).unwrap();
-    let ended = run.wait(GUARD).expect("hung after SIGINT");
-    assert!(
-        matches!(ended, Ended::Exited(130) | Ended::Killed(libc::SIGINT)),
-        "{ended:?}: {}",
-        run.stderr()
-    );
+    let mut run = holding_after_create(&[]);
+    Stop::CtrlC.send(&run).unwrap();
+    let ended = run.wait(HANG_GUARD).expect("hung after SIGINT");
+    assert_eq!(ended, Ended::Exited(130), "{}", run.stderr());
     assert!(
         run.stderr().contains("interrupted: children stopped"),
         "{}",
         run.stderr()
     );
-    assert_nothing_left(&run);
+    run.assert_nothing_left();
 }

@@ -2,86 +2,54 @@
 //! the parent. Each time the children stop, nothing stays running, and /dev/shm holds
 //! nothing of ours.
 
-use std::time::{Duration, Instant};
-use support::testkit::{Ended, Supervised, shm_left_by};
+use support::testkit::{Finished, Stop, stop_while_running};
 
 const BIN: &str = env!("CARGO_BIN_EXE_locks");
 
-/// Starts a long run (about 8 s of turn-taking) and returns once the children are running.
-fn start_long_run() -> Supervised {
-    let run = Supervised::start(BIN, &["--steps", "400", "--max-sleep-ms", "20"]).unwrap();
-    let deadline = Instant::now() + Duration::from_secs(10);
-    // A child prints a critical-section line only once it runs; progress is on stderr.
-    while !(run.stdout().contains("in the critical section") && run.stderr().contains("turns:")) {
-        assert!(Instant::now() < deadline, "the children never started");
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    std::thread::sleep(Duration::from_secs(1));
-    run
+/// Ready once the turn-taking children have finished a step. A child prints its
+/// critical-section lines on stdout before it counts the step done, and the parent's
+/// "turns:" progress on stderr shows that count: above 0% means the children are running.
+fn children_running(stderr: &str) -> bool {
+    stderr
+        .lines()
+        .any(|line| line.starts_with("turns:") && !line.ends_with(" 0.00%"))
 }
 
-fn assert_nothing_left(run: &Supervised) {
-    assert!(
-        run.remaining().is_empty(),
-        "left running: {:?}",
-        run.remaining()
+/// Starts a long run (about 8 s of turn-taking), lets the children run about a second, then
+/// stops it with `stop`; `stop_while_running` checks the exact end and that nothing is left.
+fn stop_long_run(stop: Stop) -> Finished {
+    let run = stop_while_running(
+        BIN,
+        &["--steps", "400", "--max-sleep-ms", "20"],
+        children_running,
+        stop,
     );
     assert!(
-        shm_left_by(run.leader).is_empty(),
-        "{:?}",
-        shm_left_by(run.leader)
+        run.stdout.contains("in the critical section"),
+        "the children never started: {}",
+        run.stdout
     );
+    run
 }
 
 #[test]
 fn ctrl_c_to_the_group_stops_everything() {
-    let mut run = start_long_run();
-    run.signal_group(libc::SIGINT).unwrap();
-    let ended = run
-        .wait(Duration::from_secs(10))
-        .expect("hung after SIGINT");
-    // The test kit reports an exit status of 128 + n as Killed(n), so 130 reads Killed(2);
-    // the parent's own last words show that it handled the signal itself.
-    assert!(
-        ended == Ended::Exited(130) || ended == Ended::Killed(libc::SIGINT),
-        "{ended:?}"
-    );
-    assert!(
-        run.stderr().contains("stopped by signal 2"),
-        "{}",
-        run.stderr()
-    );
-    assert_nothing_left(&run);
-    assert!(!run.stdout().contains("Result:"));
+    let run = stop_long_run(Stop::CtrlC);
+    assert!(run.stderr.contains("stopped by signal 2"), "{}", run.stderr);
+    assert!(!run.stdout.contains("Result:"));
 }
 
 #[test]
 fn sigterm_to_the_parent_stops_the_children() {
-    let mut run = start_long_run();
-    run.signal_leader(libc::SIGTERM).unwrap();
-    let ended = run
-        .wait(Duration::from_secs(10))
-        .expect("hung after SIGTERM");
-    // Exit status 143, which the test kit reports as Killed(15) (see above).
+    let run = stop_long_run(Stop::Terminate);
     assert!(
-        ended == Ended::Exited(143) || ended == Ended::Killed(libc::SIGTERM),
-        "{ended:?}"
-    );
-    assert!(
-        run.stderr().contains("stopped by signal 15"),
+        run.stderr.contains("stopped by signal 15"),
         "{}",
-        run.stderr()
+        run.stderr
     );
-    assert_nothing_left(&run);
 }
 
 #[test]
 fn sigkill_of_the_parent_takes_the_children_along() {
-    let mut run = start_long_run();
-    run.signal_leader(libc::SIGKILL).unwrap();
-    let ended = run
-        .wait(Duration::from_secs(10))
-        .expect("children outlived the parent");
-    assert_eq!(ended, Ended::Killed(libc::SIGKILL));
-    assert_nothing_left(&run);
+    stop_long_run(Stop::Kill);
 }

@@ -1,23 +1,17 @@
 //! The walkthrough binary end to end: happy path, flags, a crashing child. Each run is
-//! supervised (own session, hang guard) so that we can also check it left nothing behind.
+//! supervised (own session, hang guard), and `run_to_end` checks it left nothing behind: no
+//! process, no shared memory.
 
-use std::time::Duration;
-use support::testkit::{Ended, Supervised};
+use support::testkit::{Ended, assert_usage_error, run_to_end};
 
 const BIN: &str = env!("CARGO_BIN_EXE_stop-and-signal");
-const GUARD: Duration = Duration::from_secs(10);
-
-fn run(args: &[&str]) -> (Option<Ended>, String, String, Vec<i32>) {
-    let mut run = Supervised::start(BIN, args).unwrap();
-    let ended = run.wait(GUARD);
-    (ended, run.stdout(), run.stderr(), run.remaining())
-}
 
 #[test]
 fn walkthrough_ends_with_the_result_and_leaves_nothing() {
-    let (ended, out, err, left) = run(&["--steps", "5", "--max-sleep-ms", "1", "--seed", "7"]);
-    assert_eq!(ended, Some(Ended::Exited(0)), "stderr: {err}");
-    assert_eq!(out.lines().last(), Some("Result: 9"), "{out}");
+    let run = run_to_end(BIN, &["--steps", "5", "--max-sleep-ms", "1", "--seed", "7"]);
+    let out = &run.stdout;
+    assert_eq!(run.ended, Ended::Exited(0), "stderr: {}", run.stderr);
+    assert_eq!(run.last_line(), "Result: 9", "{out}");
     assert!(out.contains("stop flag: the thread "), "{out}");
     assert!(out.contains("cancel channel: a 10 s sleep ended "), "{out}");
     assert!(
@@ -34,49 +28,52 @@ fn walkthrough_ends_with_the_result_and_leaves_nothing() {
     );
     // The stubborn child cannot end by itself, so this one is certain.
     assert!(out.contains("was killed by signal 9 (SIGKILL)"), "{out}");
-    assert!(left.is_empty(), "left running: {left:?}");
 }
 
 #[test]
 fn value_flag_changes_the_result() {
-    let (ended, out, err, _) = run(&["--value", "-1.5", "--steps", "2", "--max-sleep-ms", "1"]);
-    assert_eq!(ended, Some(Ended::Exited(0)), "stderr: {err}");
-    assert_eq!(out.lines().last(), Some("Result: -3"), "{out}");
+    let run = run_to_end(
+        BIN,
+        &["--value", "-1.5", "--steps", "2", "--max-sleep-ms", "1"],
+    );
+    assert_eq!(run.ended, Ended::Exited(0), "stderr: {}", run.stderr);
+    assert_eq!(run.last_line(), "Result: -3", "{}", run.stdout);
 }
 
 #[test]
 fn a_crashing_child_is_reported_and_the_parent_exits_1() {
-    let (ended, out, err, left) = run(&["--steps", "5", "--max-sleep-ms", "1", "--crash-at", "2"]);
-    assert_eq!(ended, Some(Ended::Exited(1)), "stderr: {err}");
+    let run = run_to_end(
+        BIN,
+        &["--steps", "5", "--max-sleep-ms", "1", "--crash-at", "2"],
+    );
+    let (out, err) = (&run.stdout, &run.stderr);
+    assert_eq!(run.ended, Ended::Exited(1), "stderr: {err}");
     assert!(err.contains("the task child crashed"), "{err}");
     assert!(err.contains("was killed by signal 6 (SIGABRT)"), "{err}");
     assert!(!out.contains("Result:"), "{out}");
-    assert!(left.is_empty(), "left running: {left:?}");
 }
 
 #[test]
 fn bad_flags_exit_2_with_one_line() {
-    for args in [
-        &["--steps", "0"][..],
-        &["--steps", "abc"],
-        &["--max-sleep-ms", "-1"],
-        &["--crash-at", "0"],
-        &["--steps", "5", "--crash-at", "6"],
-        &["--grace-ms", "soon"],
-        &["--no-such-flag"],
+    // Each case, and what its one line must name.
+    for (args, mentions) in [
+        (&["--steps", "0"][..], "--steps"),
+        (&["--steps", "abc"], "--steps"),
+        (&["--max-sleep-ms", "-1"], "-1"),
+        (&["--crash-at", "0"], "--crash-at"),
+        (&["--steps", "5", "--crash-at", "6"], "--crash-at"),
+        (&["--grace-ms", "soon"], "--grace-ms"),
+        (&["--no-such-flag"], "--no-such-flag"),
     ] {
-        let (ended, out, err, _) = run(args);
-        assert_eq!(ended, Some(Ended::Exited(2)), "{args:?}: {err}");
-        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
-        assert!(err.starts_with("error:"), "{args:?}: {err}");
-        assert!(out.is_empty(), "{args:?}: {out}");
+        assert_usage_error(BIN, args, mentions);
     }
 }
 
 #[test]
 fn help_shows_the_flags_but_not_the_child_role() {
-    let (ended, out, _, _) = run(&["--help"]);
-    assert_eq!(ended, Some(Ended::Exited(0)));
+    let run = run_to_end(BIN, &["--help"]);
+    let out = &run.stdout;
+    assert_eq!(run.ended, Ended::Exited(0));
     for flag in ["--steps", "--seed", "--crash-at", "--grace-ms"] {
         assert!(out.contains(flag), "{flag}: {out}");
     }
