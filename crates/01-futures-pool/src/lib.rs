@@ -12,7 +12,7 @@
 
 pub mod solutions;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{Receiver, Sender};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::any::Any;
@@ -20,10 +20,10 @@ use std::fmt;
 use std::io;
 use std::num::NonZero;
 use std::panic::{self, AssertUnwindSafe};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::thread::{self, JoinHandle};
-use std::time::Duration;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::thread::{self, JoinHandle, Thread};
+use std::time::{Duration, Instant};
 
 // ANCHOR: core_count
 /// How many threads this process can run in parallel: Python's `os.process_cpu_count()`.
@@ -194,46 +194,131 @@ const CANCELLED: u8 = 3;
 impl ThreadPool {
     /// Queues `task` and returns at once with a handle to its outcome: Python's `submit`.
     ///
-    /// Cost per task: a few small allocations (the boxed job, its state, a one-shot channel)
-    /// and one send on the queue. An idle worker sleeps in `recv` and is woken by that send:
-    /// nothing polls.
+    /// Cost per task: two small allocations (the boxed job and the [`Slot`] it shares with
+    /// the handle) and one send on the queue. An idle worker sleeps in `recv` and is woken by
+    /// that send: nothing polls.
     pub fn submit<F, T>(&self, task: F) -> TaskHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
     {
-        let state = Arc::new(AtomicU8::new(QUEUED));
-        // A one-shot channel: room for exactly one message, the task's outcome.
-        let (outcome_tx, outcome_rx) = crossbeam_channel::bounded(1);
-        let job_state = Arc::clone(&state);
+        let slot = Arc::new(Slot::new());
+        let job_slot = Arc::clone(&slot);
         let job = move || {
-            if job_state
+            if job_slot
+                .state
                 .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
                 .is_err()
             {
-                return; // cancelled while queued: dropping `outcome_tx` tells the handle
+                return; // cancelled while queued: the task never runs
             }
             // A panic stops at this line instead of killing the worker thread.
             // `AssertUnwindSafe` is sound here: after a panic the closure is gone and we keep
             // only its message (data it shared through a `Mutex` is marked poisoned).
             let outcome = panic::catch_unwind(AssertUnwindSafe(task))
                 .map_err(|payload| TaskError::Panicked(panic_message(payload.as_ref())));
-            // Fails only if the handle was dropped: nobody wants the outcome then.
-            let _ = outcome_tx.send(outcome);
-            job_state.store(DONE, Ordering::Release);
+            job_slot.fill(outcome);
         };
         self.jobs
             .as_ref()
             .expect("the queue is open until the pool is dropped")
             .send(Box::new(job))
             .expect("the workers hold the queue's receiving end until the pool is dropped");
-        TaskHandle {
-            state,
-            outcome: outcome_rx,
-        }
+        TaskHandle { slot }
     }
 }
 // ANCHOR_END: submit
+
+// ANCHOR: slot
+/// Where a task and its handle meet: the task's state, its outcome once there is one, and
+/// the thread waiting for it, if any. The worker fills it once; the handle takes from it.
+struct Slot<T> {
+    state: AtomicU8,
+    outcome: Mutex<Option<Result<T, TaskError>>>,
+    waiter: Mutex<Option<Thread>>,
+}
+
+/// How many times [`Slot::wait`] looks before it sleeps: the first 64 looks spin on the CPU,
+/// the rest give it up to other threads (which matters when the worker shares our core).
+const LOOKS: u32 = 96;
+
+impl<T> Slot<T> {
+    fn new() -> Self {
+        Slot {
+            state: AtomicU8::new(QUEUED),
+            outcome: Mutex::new(None),
+            waiter: Mutex::new(None),
+        }
+    }
+
+    /// True once the task has finished or was cancelled: nothing more will happen to it.
+    fn is_settled(&self) -> bool {
+        matches!(self.state.load(Ordering::Acquire), DONE | CANCELLED)
+    }
+
+    /// The worker's side: store the outcome, mark the task done, wake the waiter if any.
+    fn fill(&self, outcome: Result<T, TaskError>) {
+        *lock(&self.outcome) = Some(outcome);
+        self.state.store(DONE, Ordering::Release);
+        if let Some(waiter) = lock(&self.waiter).take() {
+            waiter.unpark();
+        }
+    }
+
+    /// Waits until the task is settled, or until `deadline`; returns whether it is settled.
+    ///
+    /// Putting a thread to sleep and waking it costs two system calls and a trip through the
+    /// scheduler, much more than a small task takes. So, like the channels of `std` and
+    /// crossbeam, it first looks a few times, and sleeps (`park`) only if the task is slow.
+    fn wait(&self, deadline: Option<Instant>) -> bool {
+        for look in 0..LOOKS {
+            if self.is_settled() {
+                return true;
+            }
+            if look < 64 {
+                std::hint::spin_loop();
+            } else {
+                thread::yield_now();
+            }
+        }
+        loop {
+            // Register first, then look again: a `fill` that ran before we registered is
+            // seen by this look, one that runs after finds us and unparks us.
+            *lock(&self.waiter) = Some(thread::current());
+            if self.is_settled() {
+                return true;
+            }
+            match deadline {
+                None => thread::park(),
+                Some(deadline) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return false;
+                    }
+                    thread::park_timeout(deadline - now);
+                }
+            }
+            // `park` may also return without an `unpark`: the loop looks again.
+        }
+    }
+
+    /// Takes the outcome out of a settled slot.
+    fn take(&self) -> Result<T, TaskError> {
+        if self.state.load(Ordering::Acquire) == CANCELLED {
+            return Err(TaskError::Cancelled);
+        }
+        lock(&self.outcome)
+            .take()
+            .unwrap_or(Err(TaskError::AlreadyTaken))
+    }
+}
+
+/// Locks one of a slot's mutexes. No code that can panic runs while they are held, so they
+/// are never poisoned; if one were, its data would still be whole, so we use it.
+fn lock<V>(mutex: &Mutex<V>) -> MutexGuard<'_, V> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+// ANCHOR_END: slot
 
 /// The text of a panic: `panic!("...")` carries a `&str` or a `String`; anything else
 /// (from `std::panic::panic_any`) has no text we can show.
@@ -252,22 +337,22 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 ///
 /// Dropping the handle does not cancel the task: it still runs, its outcome is discarded.
 pub struct TaskHandle<T> {
-    state: Arc<AtomicU8>,
-    outcome: Receiver<Result<T, TaskError>>,
+    slot: Arc<Slot<T>>,
 }
 
 impl<T> TaskHandle<T> {
     /// True once the task has finished (returned or panicked) or was cancelled: Python's
     /// `done()`. When it is true, `result()` returns without waiting.
     pub fn is_done(&self) -> bool {
-        matches!(self.state.load(Ordering::Acquire), DONE | CANCELLED)
+        self.slot.is_settled()
     }
 
     /// Cancels the task if it has not started yet; returns whether it did. A running or
     /// finished task cannot be cancelled (Rust cannot stop a thread from outside, and
     /// neither can Python).
     pub fn cancel(&self) -> bool {
-        self.state
+        self.slot
+            .state
             .compare_exchange(QUEUED, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
             .is_ok()
     }
@@ -275,11 +360,8 @@ impl<T> TaskHandle<T> {
     /// Waits for the task and returns its value, or why there is none: Python's `result()`.
     /// It takes the handle by value because the value is moved out to you.
     pub fn result(self) -> Result<T, TaskError> {
-        if self.state.load(Ordering::Acquire) == CANCELLED {
-            return Err(TaskError::Cancelled);
-        }
-        // The sender is dropped without sending only when the job never runs.
-        self.outcome.recv().unwrap_or(Err(TaskError::Cancelled))
+        self.slot.wait(None);
+        self.slot.take()
     }
 
     /// Like [`TaskHandle::result`], but waits at most `timeout`: Python's
@@ -287,15 +369,10 @@ impl<T> TaskHandle<T> {
     /// again; once the outcome has been returned, later calls say
     /// [`TaskError::AlreadyTaken`].
     pub fn result_timeout(&mut self, timeout: Duration) -> Result<T, TaskError> {
-        if self.state.load(Ordering::Acquire) == CANCELLED {
-            return Err(TaskError::Cancelled);
+        if !self.slot.wait(Some(Instant::now() + timeout)) {
+            return Err(TaskError::Timeout);
         }
-        match self.outcome.recv_timeout(timeout) {
-            Ok(outcome) => outcome,
-            Err(RecvTimeoutError::Timeout) => Err(TaskError::Timeout),
-            // The task finished and an earlier call took the outcome.
-            Err(RecvTimeoutError::Disconnected) => Err(TaskError::AlreadyTaken),
-        }
+        self.slot.take()
     }
 }
 // ANCHOR_END: handle
@@ -582,6 +659,25 @@ mod tests {
                 }
             });
             assert_eq!(*total.lock().unwrap(), (0..40).sum::<i32>());
+        });
+    }
+
+    #[test]
+    fn many_round_trips_never_lose_a_wakeup() {
+        // Some results are ready before `result` looks, some while it spins, some only after
+        // it has gone to sleep: a wake-up lost in any of those races would hang here.
+        within_guard(|| {
+            let pool = ThreadPool::new(2).unwrap();
+            for i in 0..20_000u64 {
+                let slow = i % 1000 == 0;
+                let handle = pool.submit(move || {
+                    if slow {
+                        thread::sleep(Duration::from_millis(2));
+                    }
+                    i * 3
+                });
+                assert_eq!(handle.result(), Ok(i * 3));
+            }
         });
     }
 
