@@ -1,0 +1,492 @@
+//! The Rust side of each row: the work, how it is spread over threads or processes, and
+//! what the clock covers. Each function mirrors a program in `python/` (named in its doc).
+//!
+//! Children are this very program started again with a hidden role (`--child cpu 1000`),
+//! like Python's "spawn" start method; see [`child_main`].
+
+use futures_pool::ThreadPool;
+use locks::{LockKind, SharedCounter};
+use process_queue::{Receiver, Report, Sender};
+use shared_value::SharedSlots;
+use std::hint::black_box;
+use std::io::{self, Read, Write};
+use std::os::fd::RawFd;
+use std::process::{Child, Stdio};
+use std::sync::atomic::Ordering;
+use std::sync::{Barrier, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+/// How long any wait for another process may take before we call it a hang. Generous:
+/// nothing here should take more than a fraction of it.
+pub const HANG_GUARD: Duration = Duration::from_secs(10);
+
+/// How a workload is spread over `workers` units of work.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Way {
+    /// One after the other, on the calling thread.
+    Sequential,
+    /// One thread each, all at once.
+    Threads,
+    /// One child process each, all at once; the time includes starting and reaping them.
+    Processes,
+}
+
+// ANCHOR: spin
+/// A CPU-bound loop with nothing to wait for: a linear congruential generator, summed.
+/// The same arithmetic as `spin` in `python/cpu_bound.py`.
+///
+/// `black_box` keeps the optimiser from deleting a loop whose result nobody uses.
+pub fn spin(iters: u64) -> u64 {
+    let (mut x, mut total) = (1u32, 0u64);
+    for _ in 0..black_box(iters) {
+        x = x.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        total += u64::from(x >> 16);
+    }
+    black_box(total)
+}
+// ANCHOR_END: spin
+
+/// An I/O-bound job: it only waits. (`python/io_bound.py`)
+pub fn wait_a_lot(sleeps: u64, each: Duration) {
+    for _ in 0..sleeps {
+        thread::sleep(each);
+    }
+}
+
+// ANCHOR: spread
+/// Runs `workers` copies of a job one [`Way`] and returns the wall time. `job` is the
+/// in-process version; `role` names the same job for a child process.
+pub fn spread(
+    way: Way,
+    workers: usize,
+    job: &(dyn Fn() + Sync),
+    role: &[String],
+) -> io::Result<Duration> {
+    let start = Instant::now();
+    match way {
+        Way::Sequential => (0..workers).for_each(|_| job()),
+        // No GIL: each thread runs on its own core if one is free.
+        Way::Threads => thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(job);
+            }
+        }),
+        Way::Processes => {
+            let mut children = Vec::with_capacity(workers);
+            for _ in 0..workers {
+                match start_child(role) {
+                    Ok(child) => children.push(child),
+                    Err(err) => {
+                        wait_all(children, role)?;
+                        return Err(err);
+                    }
+                }
+            }
+            wait_all(children, role)?;
+        }
+    }
+    Ok(start.elapsed())
+}
+// ANCHOR_END: spread
+
+/// The CPU-bound job, `iters` loop turns per worker, spread one way. (`python/cpu_bound.py`)
+pub fn cpu_bound(way: Way, workers: usize, iters: u64) -> io::Result<Duration> {
+    let job = || {
+        spin(iters);
+    };
+    spread(way, workers, &job, &role(&["cpu", &iters.to_string()]))
+}
+
+/// The I/O-bound job, `sleeps` sleeps of `sleep_ms` per worker, spread one way.
+/// (`python/io_bound.py`)
+pub fn io_bound(way: Way, workers: usize, sleeps: u64, sleep_ms: u64) -> io::Result<Duration> {
+    let job = || wait_a_lot(sleeps, Duration::from_millis(sleep_ms));
+    let args = role(&["io", &sleeps.to_string(), &sleep_ms.to_string()]);
+    spread(way, workers, &job, &args)
+}
+
+// ANCHOR: pool
+/// Tasks per second through lesson 1's [`ThreadPool`]: submit a batch of trivial tasks,
+/// then collect every result. (`python/pool_batch.py`)
+pub fn pool_batch(workers: usize, tasks: u64) -> io::Result<f64> {
+    let pool = ThreadPool::new(workers).map_err(io::Error::other)?;
+    pool.submit(|| 0u64).result().map_err(io::Error::other)?; // the pool is up
+    let start = Instant::now();
+    let handles: Vec<_> = (0..tasks).map(|i| pool.submit(move || i + 1)).collect();
+    let mut total = 0;
+    for handle in handles {
+        total += handle.result().map_err(io::Error::other)?;
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(
+        total,
+        tasks * (tasks + 1) / 2,
+        "a task's result went missing"
+    );
+    Ok(tasks as f64 / elapsed.as_secs_f64())
+}
+
+/// The mean time of one `submit` followed at once by `result()`: the latency of handing a
+/// small job to a pool and waiting for it. (`python/pool_roundtrip.py`)
+pub fn pool_roundtrip(workers: usize, rounds: u64) -> io::Result<Duration> {
+    let pool = ThreadPool::new(workers).map_err(io::Error::other)?;
+    pool.submit(|| 0u64).result().map_err(io::Error::other)?;
+    let start = Instant::now();
+    for i in 0..rounds {
+        let answer = pool
+            .submit(move || i + 1)
+            .result()
+            .map_err(io::Error::other)?;
+        assert_eq!(answer, i + 1);
+    }
+    Ok(start.elapsed() / rounds.max(1) as u32)
+}
+// ANCHOR_END: pool
+
+// ANCHOR: queue
+/// Messages per second through lesson 5's queue, from a child to its parent: the child
+/// says it is ready, waits for a byte on its stdin (the starting gun), then sends
+/// `messages` progress reports. The clock runs from the gun to the last report received.
+/// (`python/queue_throughput.py`)
+pub fn queue_throughput(messages: u64) -> io::Result<f64> {
+    let (sender, mut receiver) = process_queue::queue::<Report>()?;
+    let mut command = support::child::self_command()?;
+    let fd = sender.inherit(&mut command)?;
+    command
+        .args(["--child", "queue", &messages.to_string(), &fd.to_string()])
+        .stdin(Stdio::piped());
+    let mut child = command.spawn()?;
+    drop(command); // the parent keeps no write end: end-of-file comes when the child is gone
+    drop(sender);
+    let timed = (|| {
+        recv_within(&mut receiver, HANG_GUARD)?; // "ready"
+        let start = Instant::now();
+        child.stdin.take().expect("piped").write_all(b"g")?;
+        for _ in 0..messages {
+            recv_within(&mut receiver, HANG_GUARD)?;
+        }
+        Ok(messages as f64 / start.elapsed().as_secs_f64())
+    })();
+    finish(vec![child], timed, &["queue".to_string()])
+}
+
+/// The next report, waiting at most `limit`; a closed queue (the child died) is an error.
+fn recv_within(receiver: &mut Receiver<Report>, limit: Duration) -> io::Result<Report> {
+    let deadline = Instant::now() + limit;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match receiver.recv_timeout(left) {
+            Ok(Some(report)) => return Ok(report),
+            Ok(None) if !left.is_zero() => continue, // a signal interrupted the wait
+            Ok(None) => return Err(io::Error::new(io::ErrorKind::TimedOut, "no report in time")),
+            Err(err) => return Err(io::Error::other(err.to_string())),
+        }
+    }
+}
+
+/// The child's side of [`queue_throughput`].
+fn queue_child(messages: u64, fd: RawFd) -> io::Result<()> {
+    // SAFETY: `fd` is the number the parent got from `Sender::inherit` and put on our command
+    // line; it is used once, here, and nothing else in this process touches it.
+    let mut sender = unsafe { Sender::<Report>::from_inherited(fd)? };
+    sender.send(&Report::Progress {
+        worker: 0,
+        percent: 0.0,
+    })?;
+    io::stdin().read_exact(&mut [0; 1])?; // end-of-file instead means: the parent gave up
+    for k in 1..=messages {
+        let percent = k as f32 * 100.0 / messages as f32;
+        sender.send(&Report::Progress { worker: 0, percent })?;
+    }
+    Ok(())
+}
+// ANCHOR_END: queue
+
+// ANCHOR: shared_value
+/// Updates per second of lesson 6's shared `f32` (an atomic in a shared-memory segment),
+/// stored in a loop by one process, as `v.value = x` is in `python/shared_value.py`.
+pub fn shared_value(updates: u64) -> io::Result<f64> {
+    let mut slots = SharedSlots::create(&support::child::unique_shm_name("measured"), 1)?;
+    slots.unlink()?; // one process only: nobody else needs the name
+    let value = slots.f32(0);
+    let start = Instant::now();
+    for i in 0..updates {
+        // Relaxed, as lesson 6 stores progress: a plain store on x86, no lock at all.
+        value.store(i as f32, Ordering::Relaxed);
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(
+        value.load(Ordering::Relaxed),
+        updates.saturating_sub(1) as f32
+    );
+    Ok(updates as f64 / elapsed.as_secs_f64())
+}
+// ANCHOR_END: shared_value
+
+// ANCHOR: process_lock
+/// Lock-protected increments per second, two processes sharing lesson 7's counter and its
+/// robust process-shared mutex: each locks, adds one, unlocks, `per_process` times.
+/// (`python/process_lock.py`) The clock starts when both children have mapped the segment
+/// and stops when both have been reaped (so it includes their exit, which Python's does not).
+pub fn process_lock(per_process: u64) -> io::Result<f64> {
+    const CHILDREN: usize = 2;
+    let mut counter = SharedCounter::create(Some(LockKind::Mutex))?;
+    let name = counter.name().to_string();
+    let mut children = Vec::new();
+    for i in 0..CHILDREN {
+        let role = role(&["lock", &name, &i.to_string(), &per_process.to_string()]);
+        match start_child(&role) {
+            Ok(child) => children.push(child),
+            Err(err) => return finish(children, Err(err), &role),
+        }
+    }
+    let timed = (|| {
+        let deadline = Instant::now() + HANG_GUARD;
+        while counter.attached() < CHILDREN as u32 {
+            if Instant::now() > deadline
+                || children
+                    .iter_mut()
+                    .any(|c| !matches!(c.try_wait(), Ok(None)))
+            {
+                return Err(io::Error::other("a child did not attach to the counter"));
+            }
+            thread::sleep(Duration::from_micros(100));
+        }
+        counter.unlink()?; // everyone has mapped it: no crash can leak the name now
+        let start = Instant::now();
+        counter.start();
+        Ok(start)
+    })();
+    let start = finish(children, timed, &role(&["lock"]))?;
+    let elapsed = start.elapsed();
+    let total = CHILDREN as u64 * per_process;
+    assert_eq!(
+        counter.lock()?.get(),
+        total,
+        "the lock let an update get lost"
+    );
+    Ok(total as f64 / elapsed.as_secs_f64())
+}
+// ANCHOR_END: process_lock
+
+/// Reaps `children` and returns `outcome`; on an error first kills them, since they may be
+/// waiting for a parent that has given up. A child that failed is an error too.
+fn finish<T>(mut children: Vec<Child>, outcome: io::Result<T>, role: &[String]) -> io::Result<T> {
+    if outcome.is_err() {
+        for child in &mut children {
+            let _ = child.kill();
+        }
+        let _ = wait_all(children, role);
+        return outcome;
+    }
+    wait_all(children, role)?;
+    outcome
+}
+
+// ANCHOR: process_start
+/// The mean time to start a child that does nothing and wait for it to exit.
+/// (`python/process_start.py`)
+pub fn process_start(starts: u32) -> io::Result<Duration> {
+    let noop = role(&["noop"]);
+    let start = Instant::now();
+    for _ in 0..starts {
+        let child = start_child(&noop)?;
+        wait_all(vec![child], &noop)?;
+    }
+    Ok(start.elapsed() / starts.max(1))
+}
+// ANCHOR_END: process_start
+
+// ANCHOR: thread_lock
+/// Lock-protected increments per second: `threads` threads each lock a shared counter,
+/// add one and unlock, `per_thread` times. (`python/thread_lock.py`)
+pub fn thread_lock(threads: usize, per_thread: u64) -> f64 {
+    let counter = Mutex::new(0u64);
+    let barrier = Barrier::new(threads + 1);
+    let elapsed = thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    for _ in 0..per_thread {
+                        *counter.lock().unwrap() += 1;
+                    }
+                })
+            })
+            .collect();
+        barrier.wait(); // every thread is ready: start the clock
+        let start = Instant::now();
+        for worker in workers {
+            worker.join().unwrap();
+        }
+        start.elapsed()
+    });
+    let total = threads as u64 * per_thread;
+    assert_eq!(
+        counter.into_inner().unwrap(),
+        total,
+        "the lock lost an update"
+    );
+    total as f64 / elapsed.as_secs_f64()
+}
+// ANCHOR_END: thread_lock
+
+/// The hidden arguments that give a child its role.
+fn role(words: &[&str]) -> Vec<String> {
+    words.iter().map(|w| w.to_string()).collect()
+}
+
+/// Starts this program again as a child with `--child <role...>`; it dies with its parent.
+pub fn start_child(role: &[String]) -> io::Result<Child> {
+    support::child::self_command()?
+        .arg("--child")
+        .args(role)
+        .stdin(Stdio::null())
+        .spawn()
+}
+
+/// Reaps every child (all of them, even after a failure) and reports the first one that
+/// did not exit with status 0: a crash is an error, not a fast measurement.
+pub fn wait_all(children: Vec<Child>, role: &[String]) -> io::Result<()> {
+    let mut first_error = None;
+    for mut child in children {
+        let outcome = match child.wait() {
+            Ok(status) if status.success() => Ok(()),
+            Ok(status) => Err(io::Error::other(format!(
+                "child `{}` ended with {status}",
+                role.join(" ")
+            ))),
+            Err(err) => Err(err),
+        };
+        if let Err(err) = outcome {
+            first_error.get_or_insert(err);
+        }
+    }
+    first_error.map_or(Ok(()), Err)
+}
+
+// ANCHOR: child_main
+/// What a child started with `--child <role> <arguments...>` does; returns its exit status:
+/// 0 done, 1 failed, 2 not a role we know.
+pub fn child_main(role: &[String]) -> i32 {
+    let words: Vec<&str> = role.iter().map(String::as_str).collect();
+    let outcome = match words[..] {
+        ["noop"] => Ok(()),
+        ["cpu", iters] => arg(iters).map(|iters| {
+            spin(iters);
+        }),
+        ["io", sleeps, ms] => (|| {
+            wait_a_lot(arg(sleeps)?, Duration::from_millis(arg(ms)?));
+            Ok(())
+        })(),
+        ["queue", messages, fd] => (|| queue_child(arg(messages)?, arg(fd)?))(),
+        ["lock", name, child, increments] => (|| {
+            let counter = SharedCounter::open(name)?;
+            counter.wait_for_start(HANG_GUARD)?;
+            counter.add(arg(child)?, arg(increments)?)?;
+            Ok(())
+        })(),
+        _ => Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "unknown child role",
+        )),
+    };
+    match outcome {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("error: child `{}`: {err}", role.join(" "));
+            if err.kind() == io::ErrorKind::InvalidInput {
+                2
+            } else {
+                1
+            }
+        }
+    }
+}
+
+/// A number from a child's command line.
+fn arg<T: std::str::FromStr>(word: &str) -> io::Result<T> {
+    word.parse()
+        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, format!("not a number: {word}")))
+}
+// ANCHOR_END: child_main
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spin_matches_the_python_twin() {
+        // python3 -c 'import sys; sys.path.insert(0, "python"); import cpu_bound; print(cpu_bound.spin(5))'
+        assert_eq!(spin(5), 179_579);
+        assert_eq!(spin(0), 0);
+    }
+
+    #[test]
+    fn every_way_runs_every_worker() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        for way in [Way::Sequential, Way::Threads] {
+            let runs = AtomicUsize::new(0);
+            let job = || {
+                runs.fetch_add(1, Ordering::Relaxed);
+            };
+            spread(way, 3, &job, &[]).unwrap();
+            assert_eq!(runs.load(Ordering::Relaxed), 3, "{way:?}");
+        }
+    }
+
+    #[test]
+    fn thread_lock_counts_every_increment() {
+        // The function asserts the final count itself; the rate only has to be a number.
+        let rate = thread_lock(2, 1_000);
+        assert!(rate.is_finite() && rate > 0.0);
+    }
+
+    #[test]
+    fn pool_rows_get_every_result() {
+        // Both functions check every answer themselves; the figures only have to exist.
+        assert!(pool_batch(2, 100).unwrap() > 0.0);
+        assert!(pool_roundtrip(2, 10).unwrap() > Duration::ZERO);
+    }
+
+    #[test]
+    fn shared_value_leaves_the_last_update_and_no_name() {
+        assert!(shared_value(1_000).unwrap() > 0.0);
+        let ours = format!("shmem_measured_{}_", std::process::id());
+        let left = std::fs::read_dir("/dev/shm").unwrap().flatten();
+        assert!(
+            !left
+                .into_iter()
+                .any(|e| e.file_name().to_string_lossy().starts_with(&ours))
+        );
+    }
+
+    #[test]
+    fn unknown_child_roles_are_refused() {
+        assert_eq!(child_main(&role(&["noop"])), 0);
+        assert_eq!(child_main(&role(&["cpu", "10"])), 0);
+        assert_eq!(child_main(&role(&["io", "1", "0"])), 0);
+        assert_eq!(child_main(&role(&["cpu"])), 2);
+        assert_eq!(child_main(&role(&["cpu", "many"])), 2);
+        assert_eq!(child_main(&role(&["queue", "1"])), 2);
+        assert_eq!(child_main(&role(&["io", "1", "-5"])), 2);
+        // A lock role whose segment does not exist fails cleanly instead of hanging.
+        assert_eq!(child_main(&role(&["lock", "/shmem_none_0_0", "0", "1"])), 1);
+        assert_eq!(child_main(&role(&["dance"])), 2);
+        assert_eq!(child_main(&[]), 2);
+    }
+
+    #[test]
+    fn a_failed_child_is_reported_after_all_are_reaped() {
+        let spawn = |code: &str| {
+            std::process::Command::new("sh")
+                .args(["-c", &format!("exit {code}")])
+                .spawn()
+                .unwrap()
+        };
+        let err = wait_all(vec![spawn("0"), spawn("3"), spawn("0")], &role(&["test"])).unwrap_err();
+        assert!(err.to_string().contains("exit status: 3"), "{err}");
+        assert!(wait_all(vec![spawn("0")], &[]).is_ok());
+    }
+}

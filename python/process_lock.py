@@ -1,0 +1,55 @@
+"""multiprocessing.Lock contended by two processes: each does `with lock: counter.value += 1`
+on a Value made with lock=False, so the Lock is the only thing keeping the count right.
+
+Reports the total increments per second. The clock starts when both children are ready and
+stops at the later of the two moments they finish (time.perf_counter is one clock for every
+process on Linux), so neither start-up nor exit is counted.
+"""
+import multiprocessing as mp
+import time
+
+import common
+
+
+def increment(lock, counter, ready, go, finished, index, n):
+    ready.release()
+    go.wait()
+    for _ in range(n):
+        with lock:
+            counter.value += 1
+    finished[index] = time.perf_counter()
+
+
+def contended(per_process, workers=2):
+    ctx = mp.get_context("spawn")
+    lock = ctx.Lock()
+    counter = ctx.Value("q", 0, lock=False)
+    finished = ctx.Array("d", workers, lock=False)
+    ready, go = ctx.Semaphore(0), ctx.Event()
+    children = [ctx.Process(target=increment,
+                            args=(lock, counter, ready, go, finished, i, per_process))
+                for i in range(workers)]
+    for child in children:
+        child.start()
+    for _ in children:
+        ready.acquire()
+    start = time.perf_counter()
+    go.set()
+    for child in children:
+        child.join()
+    assert all(child.exitcode == 0 for child in children)
+    assert counter.value == workers * per_process, "the lock let an update get lost"
+    return workers * per_process / (max(finished) - start)
+
+
+def main():
+    p = common.parser(__doc__)
+    p.add_argument("--increments", type=common.positive, default=100_000,
+                   help="increments made by each of the two processes")
+    args = p.parse_args()
+    samples = [contended(args.increments) for _ in range(args.repeats)]
+    common.report("process-lock-contended", samples, "increments/s")
+
+
+if __name__ == "__main__":
+    main()
