@@ -20,7 +20,7 @@ use support::progress::ProgressLine;
 #[derive(Parser, Debug)]
 #[command(name = "measured")]
 struct Args {
-    /// Smaller sizes and 5 paired runs per row: about a minute in all
+    /// Smaller sizes (still 7 paired runs per row, for steady medians): about a minute in all
     #[arg(long)]
     quick: bool,
 
@@ -32,9 +32,9 @@ struct Args {
     #[arg(long, value_name = "PATH")]
     svg: Option<PathBuf>,
 
-    /// Paired runs per row (default 5 with --quick, else 7)
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
-    repeats: Option<u32>,
+    /// Paired runs per row
+    #[arg(long, default_value_t = 7, value_parser = clap::value_parser!(u32).range(1..))]
+    repeats: u32,
 
     /// Measure only these rows (comma-separated)
     #[arg(long, value_delimiter = ',', value_parser = clap::builder::PossibleValuesParser::new(SPECS.map(|s| s.name)))]
@@ -170,7 +170,7 @@ fn main() {
         (false, true) => Profile::Quick,
         (false, false) => Profile::Full,
     };
-    let repeats = args.repeats.unwrap_or(if args.quick { 5 } else { 7 });
+    let repeats = args.repeats;
     let specs: Vec<Spec> = SPECS
         .into_iter()
         .filter(|s| args.only.is_empty() || args.only.iter().any(|o| o == s.name))
