@@ -482,7 +482,7 @@ pub fn terminate(child: &mut Child, grace: Duration) -> io::Result<(Sent, Ending
 // ANCHOR_END: terminate
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use std::process::{Command, Stdio};
     use std::sync::Barrier;
@@ -654,7 +654,8 @@ mod tests {
         }
     }
 
-    fn sh(script: &str) -> Child {
+    /// Starts `/bin/sh -c script` with its stdout on a pipe; it dies with the test.
+    pub(crate) fn sh(script: &str) -> Child {
         let mut command = Command::new("/bin/sh");
         command
             .args(["-c", script])

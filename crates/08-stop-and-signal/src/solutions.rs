@@ -100,7 +100,7 @@ mod tests {
     use super::*;
     use crate::Lines;
     use crate::Next;
-    use std::process::{Command, Stdio};
+    use crate::tests::sh;
 
     const GUARD: Duration = Duration::from_secs(10);
 
@@ -134,16 +134,6 @@ mod tests {
                 let _ = child.wait();
             }
         }
-    }
-
-    fn sh(script: &str) -> Child {
-        let mut command = Command::new("/bin/sh");
-        command
-            .args(["-c", script])
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped());
-        support::child::die_with_parent(&mut command);
-        command.spawn().unwrap()
     }
 
     #[test]
