@@ -57,6 +57,19 @@ impl Supervised {
         }
         let mut argv: Vec<*const libc::c_char> = owned.iter().map(|a| a.as_ptr()).collect();
         argv.push(std::ptr::null());
+        // This process's environment, but with `RUST_BACKTRACE=0`: a panic in the lesson then
+        // prints the same lines whatever the developer running the tests has set.
+        let mut env = vec![CString::new("RUST_BACKTRACE=0")?];
+        for (key, value) in std::env::vars_os() {
+            if key != "RUST_BACKTRACE" {
+                let mut pair = key.as_bytes().to_vec();
+                pair.push(b'=');
+                pair.extend_from_slice(value.as_bytes());
+                env.push(CString::new(pair)?);
+            }
+        }
+        let mut envp: Vec<*const libc::c_char> = env.iter().map(|e| e.as_ptr()).collect();
+        envp.push(std::ptr::null());
         let mut fds = [0; 2];
         // SAFETY: `fds` has room for the two descriptors pipe2 writes.
         if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } == -1 {
@@ -67,7 +80,8 @@ impl Supervised {
         let (out_fd, err_fd) = (out.as_raw_fd(), err.as_raw_fd());
 
         // SAFETY: the child branches below call only async-signal-safe functions (dup2,
-        // close_range, prctl, fork, setsid, execv, write, waitpid, _exit) on data prepared before fork.
+        // close_range, prctl, fork, setsid, execve, write, waitpid, _exit) on data prepared
+        // before fork.
         let reaper = unsafe { libc::fork() };
         if reaper == -1 {
             return Err(io::Error::last_os_error());
@@ -86,7 +100,7 @@ impl Supervised {
                 if leader == 0 {
                     libc::close(3);
                     libc::setsid();
-                    libc::execv(argv[0], argv.as_ptr());
+                    libc::execve(argv[0], argv.as_ptr(), envp.as_ptr());
                     libc::_exit(127);
                 }
                 let bytes = leader.to_ne_bytes();
@@ -435,6 +449,12 @@ mod tests {
         assert_eq!(run.wait(Duration::from_secs(10)), Some(Ended::Exited(3)));
         assert!(run.stderr().contains("started"));
         assert!(run.remaining().is_empty(), "{:?}", run.remaining());
+    }
+
+    #[test]
+    fn the_lesson_runs_with_rust_backtrace_0() {
+        let finished = run_to_end("/bin/sh", &["-c", "echo \"$RUST_BACKTRACE\""]);
+        assert_eq!(finished.stdout, "0\n");
     }
 
     #[test]
