@@ -1,34 +1,16 @@
 //! End-to-end tests: run the lesson's binary as a reader would.
 
-use std::process::{Command, Output};
-use support::testkit::assert_usage_error;
+use support::testkit::{Ended, assert_usage_error, run_to_end};
 
 const BIN: &str = env!("CARGO_BIN_EXE_return-value-thread");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        // The panic hook's backtrace would only add lines to stderr; keep it short.
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("the lesson binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
-}
 
 const QUICK: [&str; 6] = ["--steps", "5", "--max-sleep-ms", "1", "--seed", "7"];
 
 #[test]
 fn quick_run_ends_with_the_result() {
-    let out = run(&QUICK);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    let text = stdout(&out);
+    let run = run_to_end(BIN, &QUICK);
+    assert_eq!(run.ended, Ended::Exited(0), "stderr: {}", run.stderr);
+    let text = &run.stdout;
     let lines: Vec<&str> = text.lines().collect();
     assert_eq!(
         lines,
@@ -40,21 +22,21 @@ fn quick_run_ends_with_the_result() {
             "Result: 9",
         ]
     );
-    assert_eq!(stderr(&out), "", "no progress or errors on a good run");
+    assert_eq!(run.stderr, "", "no progress or errors on a good run");
 }
 
 #[test]
 fn value_flag_changes_the_result() {
-    let out = run(&[&QUICK[..], &["--value", "-1.25"]].concat());
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    assert_eq!(stdout(&out).lines().last(), Some("Result: -2.5"));
+    let run = run_to_end(BIN, &[&QUICK[..], &["--value", "-1.25"]].concat());
+    assert_eq!(run.ended, Ended::Exited(0), "stderr: {}", run.stderr);
+    assert_eq!(run.last_line(), "Result: -2.5");
 }
 
 #[test]
 fn fail_flag_reports_the_typed_error_and_exits_1() {
-    let out = run(&[&QUICK[..], &["--fail"]].concat());
-    assert_eq!(out.status.code(), Some(1));
-    let err = stderr(&out);
+    let run = run_to_end(BIN, &[&QUICK[..], &["--fail"]].concat());
+    assert_eq!(run.ended, Ended::Exited(1));
+    let err = &run.stderr;
     // The last line is ours; the lines before it are the default panic hook's report.
     assert_eq!(
         err.lines().last(),
@@ -65,7 +47,7 @@ fn fail_flag_reports_the_typed_error_and_exits_1() {
         err.contains("thread 'worker'"),
         "the hook names the thread: {err}"
     );
-    let text = stdout(&out);
+    let text = &run.stdout;
     assert!(text.contains("1. spawn + join: 9"), "stdout: {text}");
     assert!(
         !text.contains("Result:"),
@@ -75,10 +57,10 @@ fn fail_flag_reports_the_typed_error_and_exits_1() {
 
 #[test]
 fn fail_with_one_step_fails_at_that_step() {
-    let out = run(&["--steps", "1", "--max-sleep-ms", "0", "--fail"]);
-    assert_eq!(out.status.code(), Some(1));
+    let run = run_to_end(BIN, &["--steps", "1", "--max-sleep-ms", "0", "--fail"]);
+    assert_eq!(run.ended, Ended::Exited(1));
     assert_eq!(
-        stderr(&out).lines().last(),
+        run.stderr.lines().last(),
         Some("error: thread 'worker' panicked: simulated failure at step 1 of 1")
     );
 }
@@ -97,9 +79,9 @@ fn unknown_flag_exits_2_with_one_line() {
 
 #[test]
 fn help_lists_the_flags_and_exits_0() {
-    let out = run(&["--help"]);
-    assert_eq!(out.status.code(), Some(0));
-    let text = stdout(&out);
+    let run = run_to_end(BIN, &["--help"]);
+    assert_eq!(run.ended, Ended::Exited(0));
+    let text = &run.stdout;
     for flag in ["--value", "--steps", "--max-sleep-ms", "--seed", "--fail"] {
         assert!(text.contains(flag), "--help mentions {flag}: {text}");
     }

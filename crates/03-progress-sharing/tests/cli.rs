@@ -1,40 +1,22 @@
 //! End-to-end tests: run the lesson's binary as a reader would.
 
-use std::process::{Command, Output};
-use support::testkit::assert_usage_error;
+use support::testkit::{Ended, Finished, assert_usage_error, run_to_end};
 
 const BIN: &str = env!("CARGO_BIN_EXE_progress-sharing");
-
-fn run(args: &[&str]) -> Output {
-    Command::new(BIN)
-        .args(args)
-        // The panic hook's backtrace would only add lines to stderr; keep it short.
-        .env("RUST_BACKTRACE", "0")
-        .output()
-        .expect("the lesson binary runs")
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8(out.stdout.clone()).expect("stdout is UTF-8")
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8(out.stderr.clone()).expect("stderr is UTF-8")
-}
 
 const QUICK: [&str; 6] = ["--steps", "5", "--max-sleep-ms", "1", "--seed", "7"];
 const METHODS: [&str; 4] = ["map", "atomics", "object", "channel"];
 
-fn quick(extra: &[&str]) -> Output {
-    run(&[&QUICK[..], extra].concat())
+fn quick(extra: &[&str]) -> Finished {
+    run_to_end(BIN, &[&QUICK[..], extra].concat())
 }
 
 #[test]
 fn default_quick_run_ends_with_the_result() {
-    let out = quick(&[]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
+    let run = quick(&[]);
+    assert_eq!(run.ended, Ended::Exited(0), "stderr: {}", run.stderr);
     assert_eq!(
-        stdout(&out),
+        run.stdout,
         "worker 0: 9\nworker 1: 9\nworker 2: 9\nResult: 9\n"
     );
 }
@@ -42,16 +24,15 @@ fn default_quick_run_ends_with_the_result() {
 #[test]
 fn every_method_shows_progress_and_ends_with_the_result() {
     for method in METHODS {
-        let out = quick(&["--method", method]);
-        assert_eq!(out.status.code(), Some(0), "{method}: {}", stderr(&out));
+        let run = quick(&["--method", method]);
+        assert_eq!(run.ended, Ended::Exited(0), "{method}: {}", run.stderr);
         assert_eq!(
-            stdout(&out),
-            "worker 0: 9\nworker 1: 9\nworker 2: 9\nResult: 9\n",
+            run.stdout, "worker 0: 9\nworker 1: 9\nworker 2: 9\nResult: 9\n",
             "{method}"
         );
-        // stderr is a pipe here, so each progress change is a plain line. The last one is
-        // read after every worker was joined, so it is certainly complete.
-        let err = stderr(&out);
+        // stderr is not a terminal here, so each progress change is a plain line. The last
+        // one is read after every worker was joined, so it is certainly complete.
+        let err = &run.stderr;
         assert_eq!(
             err.lines().last(),
             Some("#0 100.00% | #1 100.00% | #2 100.00%"),
@@ -66,14 +47,14 @@ fn every_method_shows_progress_and_ends_with_the_result() {
 
 #[test]
 fn workers_flag_sets_the_number_of_workers() {
-    let out = quick(&["--workers", "1", "--method", "channel"]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    assert_eq!(stdout(&out), "worker 0: 9\nResult: 9\n");
-    assert_eq!(stderr(&out).lines().last(), Some("#0 100.00%"));
+    let run = quick(&["--workers", "1", "--method", "channel"]);
+    assert_eq!(run.ended, Ended::Exited(0), "stderr: {}", run.stderr);
+    assert_eq!(run.stdout, "worker 0: 9\nResult: 9\n");
+    assert_eq!(run.stderr.lines().last(), Some("#0 100.00%"));
 
-    let out = quick(&["--workers", "5", "--value", "1.25"]);
-    assert_eq!(out.status.code(), Some(0), "stderr: {}", stderr(&out));
-    let text = stdout(&out);
+    let run = quick(&["--workers", "5", "--value", "1.25"]);
+    assert_eq!(run.ended, Ended::Exited(0), "stderr: {}", run.stderr);
+    let text = &run.stdout;
     assert_eq!(
         text.lines().filter(|l| *l == "worker 4: 2.5").count(),
         1,
@@ -85,9 +66,9 @@ fn workers_flag_sets_the_number_of_workers() {
 #[test]
 fn a_panicking_worker_is_reported_and_the_run_exits_1() {
     for method in METHODS {
-        let out = quick(&["--method", method, "--fail-worker", "1"]);
-        assert_eq!(out.status.code(), Some(1), "{method}");
-        let err = stderr(&out);
+        let run = quick(&["--method", method, "--fail-worker", "1"]);
+        assert_eq!(run.ended, Ended::Exited(1), "{method}");
+        let err = &run.stderr;
         assert_eq!(
             err.lines().last(),
             Some("error: worker 1 panicked: simulated failure at step 3 of 5"),
@@ -99,7 +80,7 @@ fn a_panicking_worker_is_reported_and_the_run_exits_1() {
             err.contains("#0 100.00% | #1  40.00% | #2 100.00%"),
             "{method}: {err}"
         );
-        assert_eq!(stdout(&out), "worker 0: 9\nworker 2: 9\n", "{method}");
+        assert_eq!(run.stdout, "worker 0: 9\nworker 2: 9\n", "{method}");
     }
 }
 
@@ -124,9 +105,9 @@ fn bad_lesson_flags_exit_2_with_one_line() {
 
 #[test]
 fn help_lists_the_flags_and_exits_0() {
-    let out = run(&["--help"]);
-    assert_eq!(out.status.code(), Some(0));
-    let text = stdout(&out);
+    let run = run_to_end(BIN, &["--help"]);
+    assert_eq!(run.ended, Ended::Exited(0));
+    let text = &run.stdout;
     for flag in [
         "--value",
         "--steps",

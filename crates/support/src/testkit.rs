@@ -47,6 +47,8 @@ impl Supervised {
         fs::create_dir_all(&dir)?;
         let out = fs::File::create(dir.join("stdout"))?;
         let err = fs::File::create(dir.join("stderr"))?;
+        // The lesson reads nothing from the test harness: its stdin is empty.
+        let null = fs::File::open("/dev/null")?;
 
         // Everything the forked processes need is prepared now: after fork in a threaded
         // program (a test harness is one) only async-signal-safe calls are allowed.
@@ -77,7 +79,7 @@ impl Supervised {
         }
         let (read_end, write_end) = (fds[0], fds[1]);
         use std::os::fd::AsRawFd;
-        let (out_fd, err_fd) = (out.as_raw_fd(), err.as_raw_fd());
+        let (in_fd, out_fd, err_fd) = (null.as_raw_fd(), out.as_raw_fd(), err.as_raw_fd());
 
         // SAFETY: the child branches below call only async-signal-safe functions (dup2,
         // close_range, prctl, fork, setsid, execve, write, waitpid, _exit) on data prepared
@@ -89,8 +91,10 @@ impl Supervised {
         if reaper == 0 {
             // SAFETY: see above; this branch never returns (it ends in _exit).
             unsafe {
-                // Keep only stdout/stderr (the lesson's files) and the pid pipe (as fd 3):
+                // Keep only stdin (/dev/null), stdout/stderr (the lesson's files) and the pid
+                // pipe (as fd 3):
                 // copies of other tests' pipe ends would delay the EOF those tests wait for.
+                libc::dup2(in_fd, 0);
                 libc::dup2(out_fd, 1);
                 libc::dup2(err_fd, 2);
                 libc::dup2(write_end, 3);
@@ -147,12 +151,12 @@ impl Supervised {
 
     /// What the lesson has written to stdout so far.
     pub fn stdout(&self) -> String {
-        fs::read_to_string(self.dir.join("stdout")).unwrap_or_default()
+        read_lossy(&self.dir.join("stdout"))
     }
 
     /// What the lesson has written to stderr so far.
     pub fn stderr(&self) -> String {
-        fs::read_to_string(self.dir.join("stderr")).unwrap_or_default()
+        read_lossy(&self.dir.join("stderr"))
     }
 
     /// Waits until stderr holds at least `lines` lines (the lesson is running and reporting),
@@ -243,6 +247,11 @@ impl Drop for Supervised {
         }
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// A file's text; bytes that are not UTF-8 show as U+FFFD instead of hiding the rest.
+fn read_lossy(path: &Path) -> String {
+    String::from_utf8_lossy(&fs::read(path).unwrap_or_default()).into_owned()
 }
 
 /// Reads one native-endian `i32` from the reaper's pipe.
@@ -449,6 +458,12 @@ mod tests {
         assert_eq!(run.wait(Duration::from_secs(10)), Some(Ended::Exited(3)));
         assert!(run.stderr().contains("started"));
         assert!(run.remaining().is_empty(), "{:?}", run.remaining());
+    }
+
+    #[test]
+    fn the_lesson_reads_an_empty_stdin_and_its_bad_bytes_still_show() {
+        let finished = run_to_end("/bin/sh", &["-c", "cat; printf 'a\\377b'"]);
+        assert_eq!(finished.stdout, "a\u{fffd}b");
     }
 
     #[test]
