@@ -299,19 +299,16 @@ pub fn process_start(starts: u32) -> io::Result<Duration> {
 // ANCHOR_END: process_start
 
 // ANCHOR: thread_lock
-/// Lock-protected increments per second: `threads` threads each lock a shared counter,
-/// add one and unlock, `per_thread` times. (`python/thread_lock.py`)
-pub fn thread_lock(threads: usize, per_thread: u64) -> f64 {
-    let counter = Mutex::new(0u64);
+/// Runs `work` on `threads` threads at once and returns how long they took together. A
+/// barrier holds every thread at the start line, so the clock does not time their creation.
+pub fn time_in_threads(threads: usize, work: impl Fn() + Sync) -> Duration {
     let barrier = Barrier::new(threads + 1);
-    let elapsed = thread::scope(|s| {
+    thread::scope(|s| {
         let workers: Vec<_> = (0..threads)
             .map(|_| {
                 s.spawn(|| {
                     barrier.wait();
-                    for _ in 0..per_thread {
-                        *counter.lock().unwrap() += 1;
-                    }
+                    work();
                 })
             })
             .collect();
@@ -321,6 +318,17 @@ pub fn thread_lock(threads: usize, per_thread: u64) -> f64 {
             worker.join().unwrap();
         }
         start.elapsed()
+    })
+}
+
+/// Lock-protected increments per second: `threads` threads each lock a shared counter,
+/// add one and unlock, `per_thread` times. (`python/thread_lock.py`)
+pub fn thread_lock(threads: usize, per_thread: u64) -> f64 {
+    let counter = Mutex::new(0u64);
+    let elapsed = time_in_threads(threads, || {
+        for _ in 0..per_thread {
+            *counter.lock().unwrap() += 1;
+        }
     });
     let total = threads as u64 * per_thread;
     assert_eq!(

@@ -1,9 +1,7 @@
 //! Solutions to the chapter's exercises.
 
-use std::sync::Barrier;
+use crate::idioms::time_in_threads;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::thread;
-use std::time::Instant;
 
 // ANCHOR: geometric_mean
 /// Exercise 1: one number for a whole run. Ratios multiply, so their fair average is the
@@ -37,24 +35,10 @@ pub fn relative_range(samples: &[f64]) -> Option<f64> {
 /// another to unlock. Returns increments per second.
 pub fn atomic_counter(threads: usize, per_thread: u64) -> f64 {
     let counter = AtomicU64::new(0);
-    let barrier = Barrier::new(threads + 1);
-    let elapsed = thread::scope(|s| {
-        let workers: Vec<_> = (0..threads)
-            .map(|_| {
-                s.spawn(|| {
-                    barrier.wait();
-                    for _ in 0..per_thread {
-                        counter.fetch_add(1, Ordering::Relaxed);
-                    }
-                })
-            })
-            .collect();
-        barrier.wait();
-        let start = Instant::now();
-        for worker in workers {
-            worker.join().unwrap();
+    let elapsed = time_in_threads(threads, || {
+        for _ in 0..per_thread {
+            counter.fetch_add(1, Ordering::Relaxed);
         }
-        start.elapsed()
     });
     let total = threads as u64 * per_thread;
     assert_eq!(counter.into_inner(), total, "an increment was lost");
