@@ -205,7 +205,7 @@ impl<M: Message> Sender<M> {
     ///
     /// The descriptor stays close-on-exec in the parent; only the child started by `command`
     /// clears that flag, after `fork` and before `exec`, so no other child (started by another
-    /// thread at the same moment, say) gets a copy. `command` holds its own copy of the write
+    /// thread at the same moment, say) keeps a copy past its own `exec`. `command` holds its own copy of the write
     /// end: drop it once the child is started, or the receiver never sees end-of-file.
     pub fn inherit(&self, command: &mut Command) -> io::Result<RawFd> {
         let copy = self.fd.try_clone()?; // a new descriptor, also close-on-exec
@@ -531,7 +531,15 @@ mod tests {
         }
         assert!(rx.try_recv().unwrap().is_none());
         drop(tx);
-        assert!(matches!(rx.try_recv(), Err(RecvError::Closed)));
+        assert_closes(&mut rx);
+    }
+
+    /// Asserts that `rx` reaches end-of-file. Not at once with `try_recv`: a child that another
+    /// test is starting holds a copy of every descriptor until its `exec`, so end-of-file may
+    /// come a moment late. The ten seconds are only a guard against a hang.
+    fn assert_closes(rx: &mut Receiver<Report>) {
+        let end = rx.recv_timeout(Duration::from_secs(10));
+        assert!(matches!(end, Err(RecvError::Closed)), "{end:?}");
     }
 
     #[test]
@@ -587,7 +595,9 @@ mod tests {
             rx.try_recv().unwrap().is_none(),
             "half a frame is not a message"
         );
-        assert!(matches!(rx.try_recv(), Err(RecvError::Corrupt(_))));
+        // Waits, as `assert_closes` does, for the end-of-file a starting child may delay.
+        let end = rx.recv_timeout(Duration::from_secs(10));
+        assert!(matches!(end, Err(RecvError::Corrupt(_))), "{end:?}");
     }
 
     #[test]
@@ -633,7 +643,7 @@ mod tests {
         assert!(rx.try_recv().unwrap().is_none());
         sleeper.kill().unwrap();
         sleeper.wait().unwrap();
-        assert!(matches!(rx.try_recv(), Err(RecvError::Closed)));
+        assert_closes(&mut rx);
     }
 
     #[test]

@@ -16,6 +16,12 @@ const TICK: Duration = Duration::from_millis(100);
 /// How long a child that closed its end of the pipe gets to finish exiting before it is killed.
 const GRACE: Duration = Duration::from_secs(5);
 
+/// How long the pipe may stay open after every worker has exited before [`Workers::finish`]
+/// calls it a mistake. Not zero: a child that another thread is starting holds a copy of every
+/// descriptor for the moment between its `fork` and its `exec` (close-on-exec acts only at
+/// `exec`), and on a busy machine that moment can outlast a tick.
+const OPEN_AFTER_EXIT: Duration = Duration::from_secs(1);
+
 /// Why [`Workers`] could not hand over the next report.
 #[derive(Debug)]
 pub enum Failure {
@@ -189,13 +195,21 @@ impl Workers {
     }
 
     /// After every result: reads to end-of-file (so no child is stuck writing), then reaps the
-    /// children. Fails if a child sends more, ends badly, or keeps running with the pipe open.
+    /// children. Fails if a child sends more or ends badly, or if the pipe is still open a
+    /// second after every child has exited.
     pub fn finish(mut self) -> Result<(), Failure> {
+        let mut all_exited_at = None;
         loop {
             match self.next(TICK) {
                 Ok(Some(report)) => return Err(Failure::Unexpected(report)),
                 Ok(None) if self.children.iter().all(|w| w.status.is_some()) => {
-                    // Every child has exited, yet no end-of-file: someone else holds a write end.
+                    // Every child has exited, yet no end-of-file: someone else holds a write
+                    // end. A child being started by another thread lets go of it at its
+                    // `exec`; a Sender the parent forgot never does.
+                    let since = *all_exited_at.get_or_insert_with(Instant::now);
+                    if since.elapsed() < OPEN_AFTER_EXIT {
+                        continue;
+                    }
                     return Err(Failure::Queue(RecvError::Io(io::Error::other(
                         "every worker has exited but the queue is still open: does the parent \
                          still hold a Sender, or a Command prepared with Sender::inherit?",
