@@ -26,6 +26,8 @@ pub struct Supervised {
     report: fs::File,
     ended: Option<Ended>,
     reaped: bool,
+    /// What `/dev/shm` held before the lesson started (see [`Supervised::assert_nothing_left`]).
+    shm_before: Vec<String>,
 }
 
 /// How the lesson's leader ended, as the reaper saw it.
@@ -39,7 +41,8 @@ pub enum Ended {
 
 impl Supervised {
     /// Starts `program args...` in a new session under a reaper. Its stdout and stderr go to
-    /// files (see [`Supervised::stdout`] and [`Supervised::stderr`]).
+    /// files (see [`Supervised::stdout`] and [`Supervised::stderr`]). Returns once `program`
+    /// is running in its session, so [`Supervised::leader`] can be signalled at once.
     pub fn start(program: impl AsRef<Path>, args: &[&str]) -> io::Result<Self> {
         static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -49,6 +52,7 @@ impl Supervised {
         let err = fs::File::create(dir.join("stderr"))?;
         // The lesson reads nothing from the test harness: its stdin is empty.
         let null = fs::File::open("/dev/null")?;
+        let shm_before = shm_names();
 
         // Everything the forked processes need is prepared now: after fork in a threaded
         // program (a test harness is one) only async-signal-safe calls are allowed.
@@ -80,10 +84,12 @@ impl Supervised {
         let (read_end, write_end) = (fds[0], fds[1]);
         use std::os::fd::AsRawFd;
         let (in_fd, out_fd, err_fd) = (null.as_raw_fd(), out.as_raw_fd(), err.as_raw_fd());
+        // Where the reaper's fallback stops closing descriptors, if close_range is missing.
+        let fd_limit = open_files_limit();
 
         // SAFETY: the child branches below call only async-signal-safe functions (dup2,
-        // close_range, prctl, fork, setsid, execve, write, waitpid, _exit) on data prepared
-        // before fork.
+        // close_range, close, prctl, pipe2, fork, setsid, execve, read, write, waitpid, _exit)
+        // on data prepared before fork.
         let reaper = unsafe { libc::fork() };
         if reaper == -1 {
             return Err(io::Error::last_os_error());
@@ -98,15 +104,40 @@ impl Supervised {
                 libc::dup2(out_fd, 1);
                 libc::dup2(err_fd, 2);
                 libc::dup2(write_end, 3);
-                libc::syscall(libc::SYS_close_range, 4u32, u32::MAX, 0u32);
+                if libc::syscall(libc::SYS_close_range, 4u32, u32::MAX, 0u32) == -1 {
+                    // Linux before 5.9, or a seccomp filter that refuses the call.
+                    for fd in 4..fd_limit {
+                        libc::close(fd);
+                    }
+                }
                 libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1);
-                let leader = libc::fork();
+                // The leader's pid is reported only once the leader has called setsid and
+                // exec'd: its copy of `exec_sync`'s write end is close-on-exec, so our read
+                // sees end-of-file then. Before that, the pid is not yet a session or a
+                // process group (signal_group would fail, session_members would miss it), and
+                // a signal would reach a copy of the test process instead of the lesson.
+                let mut exec_sync = [0; 2];
+                let leader = if libc::pipe2(exec_sync.as_mut_ptr(), libc::O_CLOEXEC) == -1 {
+                    -1
+                } else {
+                    libc::fork()
+                };
                 if leader == 0 {
                     libc::close(3);
+                    libc::close(exec_sync[0]);
                     libc::setsid();
                     libc::execve(argv[0], argv.as_ptr(), envp.as_ptr());
                     libc::_exit(127);
                 }
+                if leader > 0 {
+                    libc::close(exec_sync[1]);
+                    let mut byte = 0u8;
+                    while libc::read(exec_sync[0], (&raw mut byte).cast(), 1) == -1
+                        && *libc::__errno_location() == libc::EINTR
+                    {}
+                    libc::close(exec_sync[0]);
+                }
+                // -1 if the leader could not be started: `start` then fails.
                 let bytes = leader.to_ne_bytes();
                 libc::write(3, bytes.as_ptr().cast(), bytes.len());
                 // Reap the leader and every orphan re-parented to us, until none is left;
@@ -132,21 +163,30 @@ impl Supervised {
             }
         }
         // SAFETY: we close the write end we do not use and own the read end from here on.
-        let report = unsafe {
+        let mut report = unsafe {
             libc::close(write_end);
             fs::File::from_raw_fd(read_end)
         };
-        let mut run = Self {
+        // A pid of 0 or -1 would make the signals below hit this process's own group, or
+        // every process we may signal: no `Supervised` is made without a real leader.
+        let leader = match read_int(&mut report) {
+            Some(pid) if pid > 0 => pid,
+            _ => {
+                // SAFETY: waitpid on our own child, which exits at once without a leader.
+                unsafe { libc::waitpid(reaper, std::ptr::null_mut(), 0) };
+                let _ = fs::remove_dir_all(&dir);
+                return Err(io::Error::other("the reaper could not start the lesson"));
+            }
+        };
+        Ok(Self {
             reaper,
-            leader: 0,
+            leader,
             dir,
             report,
             ended: None,
             reaped: false,
-        };
-        run.leader = read_int(&mut run.report)
-            .ok_or_else(|| io::Error::other("the reaper did not report the lesson's pid"))?;
-        Ok(run)
+            shm_before,
+        })
     }
 
     /// What the lesson has written to stdout so far.
@@ -216,13 +256,18 @@ impl Supervised {
 
     /// Panics, naming what is left, unless the lesson's session has no process left and
     /// `/dev/shm` holds no name the lesson created.
+    ///
+    /// A name that was there before the lesson started is not the lesson's, even if it
+    /// carries the same pid: it was left by an earlier process that had this pid (pids are
+    /// reused), and blaming this run for it would fail a test that did nothing wrong.
     pub fn assert_nothing_left(&self) {
         let remaining = self.remaining();
         assert!(
             remaining.is_empty(),
             "processes left running: {remaining:?}"
         );
-        let shm = shm_left_by(self.leader);
+        let mut shm = shm_left_by(self.leader);
+        shm.retain(|name| !self.shm_before.contains(name));
         assert!(shm.is_empty(), "left in /dev/shm: {shm:?}");
     }
 
@@ -247,6 +292,19 @@ impl Drop for Supervised {
         }
         let _ = fs::remove_dir_all(&self.dir);
     }
+}
+
+/// The soft limit on open descriptors (capped): no descriptor of ours is at or above it.
+fn open_files_limit() -> libc::c_int {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == -1 {
+        return 1024;
+    }
+    limit.rlim_cur.min(1 << 20) as libc::c_int
 }
 
 /// A file's text; bytes that are not UTF-8 show as U+FFFD instead of hiding the rest.
@@ -435,12 +493,18 @@ pub fn session_members(session: libc::pid_t) -> Vec<libc::pid_t> {
 /// [`crate::child::unique_shm_name`] and left behind.
 pub fn shm_left_by(pid: libc::pid_t) -> Vec<String> {
     let needle = format!("_{pid}_");
+    let mut names = shm_names();
+    names.retain(|name| name.contains(&needle));
+    names
+}
+
+/// Every name in `/dev/shm`.
+fn shm_names() -> Vec<String> {
     fs::read_dir("/dev/shm")
         .map(|entries| {
             entries
                 .flatten()
                 .map(|e| e.file_name().to_string_lossy().into_owned())
-                .filter(|name| name.contains(&needle))
                 .collect()
         })
         .unwrap_or_default()
@@ -512,6 +576,41 @@ mod tests {
         let script = "echo ready >&2; while :; do sleep 0.05; done";
         let ready = |err: &str| err.contains("ready");
         stop_while_running("/bin/sh", &["-c", script], ready, Stop::Terminate);
+    }
+
+    #[test]
+    fn the_leader_is_its_own_session_as_soon_as_start_returns() {
+        // No waiting for output first: `start` returns only after the leader's setsid and
+        // exec, so its process group exists and a signal reaches the program itself.
+        for _ in 0..20 {
+            let mut run = Supervised::start("/bin/sh", &["-c", "exec sleep 30"]).unwrap();
+            assert_eq!(run.remaining(), [run.leader]);
+            run.signal_group(libc::SIGKILL).unwrap();
+            assert_eq!(run.wait(HANG_GUARD), Some(Ended::Killed(libc::SIGKILL)));
+        }
+    }
+
+    #[test]
+    fn shared_memory_is_blamed_on_the_run_only_if_it_came_after_the_start() {
+        let script = "touch /dev/shm/shmem_testkit_$$_0";
+        let mut run = Supervised::start("/bin/sh", &["-c", script]).unwrap();
+        assert_eq!(run.wait(HANG_GUARD), Some(Ended::Exited(0)));
+        let name = format!("shmem_testkit_{}_0", run.leader);
+        struct Remove(PathBuf);
+        impl Drop for Remove {
+            fn drop(&mut self) {
+                let _ = fs::remove_file(&self.0);
+            }
+        }
+        let _remove = Remove(Path::new("/dev/shm").join(&name));
+        let check = std::panic::AssertUnwindSafe(|| run.assert_nothing_left());
+        assert!(
+            std::panic::catch_unwind(check).is_err(),
+            "{name} not reported"
+        );
+        // The same name found before the start was left by an earlier holder of the pid.
+        run.shm_before.push(name);
+        run.assert_nothing_left();
     }
 
     #[test]
