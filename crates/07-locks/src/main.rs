@@ -111,6 +111,12 @@ fn parent_main(args: &Args) -> i32 {
     let outcome = threads_part(args)
         .and_then(|()| turns_part(args, &interrupt))
         .and_then(|()| count_part(args, &interrupt));
+    // Ctrl-C reaches the children too, and `watch` may see one of them dead of it just
+    // after it looked for the signal: a failure that comes with a signal is the signal's.
+    let outcome = match (outcome, interrupt.signal()) {
+        (Err(Stop::Failed(_)), Some(signal)) => Err(Stop::Interrupted(signal)),
+        (outcome, _) => outcome,
+    };
     match outcome {
         Ok(total) => {
             println!("Result: {total}");

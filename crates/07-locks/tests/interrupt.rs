@@ -15,12 +15,13 @@ fn children_running(stderr: &str) -> bool {
         .any(|line| line.starts_with("turns:") && !line.ends_with(" 0.00%"))
 }
 
-/// Starts a long run (about 8 s of turn-taking), lets the children run about a second, then
-/// stops it with `stop`; `stop_while_running` checks the exact end and that nothing is left.
+/// Starts a long run (about 5 s of turn-taking, with the issue's `--steps 400 --max-sleep-ms
+/// 20`), lets the children run about a second, then stops it with `stop`;
+/// `stop_while_running` checks the exact end and that nothing is left.
 fn stop_long_run(stop: Stop) -> Finished {
     let run = stop_while_running(
         BIN,
-        &["--steps", "400", "--max-sleep-ms", "20"],
+        &["--steps", "400", "--max-sleep-ms", "20", "--seed", "7"],
         children_running,
         stop,
     );
