@@ -146,6 +146,7 @@ mod tests {
         })
         .unwrap();
         drop(tx);
+        wait_for_hang_up(&rx);
         let seen = glance(&mut rx).unwrap();
         assert_eq!(
             seen,
@@ -155,6 +156,21 @@ mod tests {
                 closed: true
             }
         );
+    }
+
+    /// Waits, without reading, until every write end of `rx`'s pipe is closed (ten seconds at
+    /// most: a hang guard). `drop(tx)` alone does not make that so at once: a child that
+    /// another test is starting holds a copy of every descriptor until its `exec`.
+    fn wait_for_hang_up(rx: &Receiver<Report>) {
+        use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+        use std::os::fd::AsFd;
+        let deadline = Instant::now() + Duration::from_secs(10);
+        // No events asked for: poll still reports POLLHUP, and waiting data does not wake it.
+        let mut fds = [PollFd::new(rx.fd.as_fd(), PollFlags::empty())];
+        while poll(&mut fds, PollTimeout::from(100u16)) != Ok(1) {
+            assert!(Instant::now() < deadline, "the pipe never hung up");
+        }
+        assert!(fds[0].revents().unwrap().contains(PollFlags::POLLHUP));
     }
 
     #[test]

@@ -7,12 +7,14 @@ const LESSON: &str = env!("CARGO_BIN_EXE_process-queue");
 /// Long enough (400 steps of up to 20 ms) that the children are still working when signalled.
 const LONG_RUN: &[&str] = &["--steps", "400", "--max-sleep-ms", "20", "--seed", "3"];
 
-/// Ready once the parent has said anything, which must be that it started a child.
+/// Ready once the parent has said a whole line, which must be that it started a child.
+/// Only a whole line counts: stderr is unbuffered, so `eprintln!` writes its line in pieces
+/// (`Started worker `, `0`, ...) and we may read the file between two of them.
 fn worker_started(stderr: &str) -> bool {
-    if stderr.lines().next().is_none() {
+    let Some((first, _)) = stderr.split_once('\n') else {
         return false;
-    }
-    assert!(stderr.contains("Started worker 0"), "{stderr}");
+    };
+    assert!(first.starts_with("Started worker 0 "), "{stderr}");
     true
 }
 
