@@ -155,6 +155,8 @@ fn run_child(args: &Args, role: Role, worker: u32, fd: RawFd) -> io::Result<()> 
     let value = task(c.value, c.steps, c.max_sleep_ms, seed, |step, percent| {
         if args.crash_at == Some(step) {
             eprintln!("worker {worker}: aborting at step {step} (--crash-at)");
+            // A crash on purpose needs no core file.
+            let _ = nix::sys::prctl::set_dumpable(false);
             std::process::abort();
         }
         match role {

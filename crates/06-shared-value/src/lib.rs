@@ -44,6 +44,7 @@ pub fn task(
     for k in 0..steps {
         if crash_at == Some(k + 1) {
             eprintln!("worker {}: aborting at step {}", std::process::id(), k + 1);
+            let _ = nix::sys::prctl::set_dumpable(false); // a crash on purpose: no core file
             std::process::abort();
         }
         std::thread::sleep(Duration::from_millis(rng.random_range(0..=max_sleep_ms)));
