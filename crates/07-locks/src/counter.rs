@@ -7,6 +7,11 @@
 //! reaches the number of children, the parent [`SharedCounter::unlink`]s the names: the
 //! memory stays mapped in every process, but a crash or a kill can no longer leak anything.
 //! Then [`SharedCounter::start`] lets the children go.
+//!
+//! Before that unlink, the names are the parent's to remove, and a parent killed with
+//! SIGKILL runs no code at all. So `create` first starts a `support::child::Guardian`: a
+//! tiny process that removes the names if the parent dies before it has (lesson 6 solves
+//! the same problem with a handshake instead: its children remove the name).
 
 use crate::flock::{FileLock, FileLockGuard};
 use crate::robust::{RobustGuard, RobustMutex};
@@ -16,6 +21,7 @@ use std::mem::ManuallyDrop;
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::{Duration, Instant};
+use support::child::Guardian;
 
 /// The most children a segment has room for (one progress slot each).
 pub const MAX_CHILDREN: usize = 64;
@@ -85,14 +91,24 @@ pub struct SharedCounter {
     lock_path: Option<PathBuf>,
     /// Whether this process still has names to unlink.
     owner: bool,
+    /// Removes the names if this process dies before `unlink` does (creator only).
+    guardian: Option<Guardian>,
 }
 
 impl SharedCounter {
     /// Creates a fresh segment (and, for [`LockKind::Flock`], its lock file), owned by
     /// this process: dropping it unlinks the names if [`SharedCounter::unlink`] has not.
     /// `None` creates a counter without a lock, to show lost updates.
+    ///
+    /// A guardian process is started first, so that the names are removed even if this
+    /// process is killed (SIGKILL included) before it unlinks them.
     pub fn create(kind: Option<LockKind>) -> io::Result<Self> {
         let name = support::child::unique_shm_name("locks");
+        let mut paths = vec![PathBuf::from(format!("/dev/shm{name}"))];
+        if kind == Some(LockKind::Flock) {
+            paths.push(lock_path(&name));
+        }
+        let guardian = Guardian::start(&paths)?;
         let mut shmem = ShmemConf::new()
             .os_id(&name)
             .size(std::mem::size_of::<Segment>())
@@ -105,6 +121,7 @@ impl SharedCounter {
             lock: Lock::None,
             lock_path: None,
             owner: true,
+            guardian: Some(guardian),
         };
         let segment = counter.checked_ptr()?;
         let code = match kind {
@@ -146,6 +163,7 @@ impl SharedCounter {
             lock: Lock::None,
             lock_path: None,
             owner: false,
+            guardian: None,
         };
         counter.checked_ptr()?;
         if counter.segment().magic != MAGIC {
@@ -202,7 +220,8 @@ impl SharedCounter {
 
     /// Removes the segment's name (and the lock file's) so that nothing can leak, however
     /// the processes end. Everyone who needs the segment must have opened it already. Only
-    /// the creator unlinks; calling it again does nothing.
+    /// the creator unlinks; calling it again does nothing. Then the guardian is dismissed:
+    /// nothing is left for it to remove.
     pub fn unlink(&mut self) -> io::Result<()> {
         if !self.owner {
             return Ok(());
@@ -213,7 +232,8 @@ impl SharedCounter {
             Some(path) => std::fs::remove_file(path),
             None => Ok(()),
         };
-        shm.and(file)
+        let guardian = self.guardian.take().map_or(Ok(()), Guardian::dismiss);
+        shm.and(file).and(guardian)
     }
 
     /// Lets the attached children start (see [`SharedCounter::wait_for_start`]).

@@ -64,6 +64,12 @@ struct Args {
     /// Internal: the seed the parent chose
     #[arg(long, hide = true)]
     base_seed: Option<u64>,
+
+    /// Internal, for tests: pause this long after creating the first segment (the turns
+    /// part's), before any child has mapped it: the moment a killed parent would leak its
+    /// names without the guardian
+    #[arg(long, hide = true, value_name = "MS")]
+    hold_after_create_ms: Option<u64>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -156,6 +162,7 @@ fn turns_part(args: &Args, interrupt: &Interrupt) -> Result<(), Stop> {
         describe(kind)
     );
     let mut counter = SharedCounter::create(kind)?;
+    hold(args.hold_after_create_ms, &counter, interrupt)?;
     let seed = args.common.seed_or_random();
     let children = (0..2)
         .map(|index| {
@@ -256,6 +263,24 @@ fn count_part(args: &Args, interrupt: &Interrupt) -> Result<u64, Stop> {
     Ok(total)
 }
 // ANCHOR_END: count_part
+
+/// The test hook behind `--hold-after-create-ms`: wait with the names in `/dev/shm`, before
+/// any child has mapped the segment (a stop signal ends the wait).
+fn hold(ms: Option<u64>, counter: &SharedCounter, interrupt: &Interrupt) -> Result<(), Stop> {
+    let Some(ms) = ms else { return Ok(()) };
+    eprintln!(
+        "created {}; holding {ms} ms before any child maps it",
+        counter.name()
+    );
+    let until = Instant::now() + Duration::from_millis(ms);
+    while Instant::now() < until {
+        if let Some(signal) = interrupt.signal() {
+            return Err(Stop::Interrupted(signal));
+        }
+        thread::sleep(Duration::from_millis(20));
+    }
+    Ok(())
+}
 
 fn lock_kind(args: &Args) -> Option<LockKind> {
     (!args.no_lock).then_some(args.lock)

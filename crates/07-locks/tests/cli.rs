@@ -167,5 +167,8 @@ fn help_exits_0_and_hides_the_child_role() {
     assert_eq!(out.status.code(), Some(0));
     let help = String::from_utf8_lossy(&out.stdout);
     assert!(help.contains("--crash-holder") && help.contains("--lock"));
-    assert!(!help.contains("--child"), "{help}");
+    assert!(
+        !help.contains("--child") && !help.contains("--hold"),
+        "{help}"
+    );
 }
