@@ -247,7 +247,7 @@ unsafe fn guard(
 }
 
 /// The soft limit on open descriptors (capped): no descriptor of ours is at or above it.
-fn open_files_limit() -> libc::c_int {
+pub(crate) fn open_files_limit() -> libc::c_int {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,

@@ -85,7 +85,7 @@ impl Supervised {
         use std::os::fd::AsRawFd;
         let (in_fd, out_fd, err_fd) = (null.as_raw_fd(), out.as_raw_fd(), err.as_raw_fd());
         // Where the reaper's fallback stops closing descriptors, if close_range is missing.
-        let fd_limit = open_files_limit();
+        let fd_limit = crate::child::open_files_limit();
 
         // SAFETY: the child branches below call only async-signal-safe functions (dup2,
         // close_range, close, prctl, pipe2, fork, setsid, execve, read, write, waitpid, _exit)
@@ -199,12 +199,13 @@ impl Supervised {
         read_lossy(&self.dir.join("stderr"))
     }
 
-    /// Waits until stderr holds at least `lines` lines (the lesson is running and reporting),
+    /// Waits until stderr holds at least `lines` whole lines (the lesson is running and reporting),
     /// or `timeout` passes (a hang guard). Returns whether they came.
     pub fn wait_for_stderr_lines(&self, lines: usize, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
-            if self.stderr().lines().count() >= lines {
+            // Whole lines only: stderr is unbuffered, so `eprintln!` may be caught mid-line.
+            if self.stderr().matches('\n').count() >= lines {
                 return true;
             }
             std::thread::sleep(Duration::from_millis(20));
@@ -292,19 +293,6 @@ impl Drop for Supervised {
         }
         let _ = fs::remove_dir_all(&self.dir);
     }
-}
-
-/// The soft limit on open descriptors (capped): no descriptor of ours is at or above it.
-fn open_files_limit() -> libc::c_int {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit writes into the struct we pass.
-    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == -1 {
-        return 1024;
-    }
-    limit.rlim_cur.min(1 << 20) as libc::c_int
 }
 
 /// A file's text; bytes that are not UTF-8 show as U+FFFD instead of hiding the rest.
