@@ -205,22 +205,14 @@ unsafe fn guard(
     mask: &libc::sigset_t,
     fd_limit: libc::c_int,
 ) -> ! {
-    // SAFETY: close_range, close, setpgid, sigaction, pthread_sigmask, read, unlink and
-    // _exit are async-signal-safe system calls on data prepared before the fork.
+    // SAFETY: dup2, close_range, close, setpgid, sigaction, pthread_sigmask, read, unlink
+    // and _exit are async-signal-safe system calls on data prepared before the fork.
     unsafe {
-        // Keep only our end of the pipe: a copy of any other descriptor (a pipe a test or a
-        // caller waits on for end-of-file, our own write end) would hold it open.
-        let fd = read_fd as libc::c_uint;
-        let below = fd == 0 || libc::syscall(libc::SYS_close_range, 0u32, fd - 1, 0u32) == 0;
-        let above = libc::syscall(libc::SYS_close_range, fd + 1, u32::MAX, 0u32) == 0;
-        if !(below && above) {
-            // Linux before 5.9, or a seccomp filter that refuses the call.
-            for other in 0..fd_limit {
-                if other != read_fd {
-                    libc::close(other);
-                }
-            }
-        }
+        // Keep only our end of the pipe, as descriptor 0: a copy of any other descriptor (a
+        // pipe a test or a caller waits on for end-of-file, our own write end) would hold it
+        // open.
+        libc::dup2(read_fd, 0);
+        close_from(1, fd_limit);
         libc::setpgid(0, 0);
         let mut ignore: libc::sigaction = std::mem::zeroed();
         ignore.sa_sigaction = libc::SIG_IGN;
@@ -231,7 +223,7 @@ unsafe fn guard(
         libc::pthread_sigmask(libc::SIG_SETMASK, mask, std::ptr::null_mut());
         let mut buf = [0u8; 16];
         loop {
-            let n = libc::read(read_fd, buf.as_mut_ptr().cast(), buf.len());
+            let n = libc::read(0, buf.as_mut_ptr().cast(), buf.len());
             if n == 0 {
                 break; // end-of-file: the parent is done, or dead
             }
@@ -243,6 +235,25 @@ unsafe fn guard(
             libc::unlink(path); // ENOENT: the parent removed it already
         }
         libc::_exit(0)
+    }
+}
+
+/// Closes every descriptor from `first` up: with one `close_range`, or, where that call is
+/// missing (Linux before 5.9) or refused (a seccomp filter), one by one below `fd_limit`
+/// (from [`open_files_limit`], read before the fork). Async-signal-safe.
+///
+/// # Safety
+///
+/// Call only in a forked child that owns nothing from `first` up: Rust code that still
+/// holds one of those descriptors would go on using a closed (or reused) number.
+pub(crate) unsafe fn close_from(first: libc::c_int, fd_limit: libc::c_int) {
+    // SAFETY: plain system calls; the caller owns nothing they close.
+    unsafe {
+        if libc::syscall(libc::SYS_close_range, first as libc::c_uint, u32::MAX, 0u32) == -1 {
+            for fd in first..fd_limit {
+                libc::close(fd);
+            }
+        }
     }
 }
 

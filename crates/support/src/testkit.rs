@@ -104,12 +104,7 @@ impl Supervised {
                 libc::dup2(out_fd, 1);
                 libc::dup2(err_fd, 2);
                 libc::dup2(write_end, 3);
-                if libc::syscall(libc::SYS_close_range, 4u32, u32::MAX, 0u32) == -1 {
-                    // Linux before 5.9, or a seccomp filter that refuses the call.
-                    for fd in 4..fd_limit {
-                        libc::close(fd);
-                    }
-                }
+                crate::child::close_from(4, fd_limit);
                 libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1);
                 // The leader's pid is reported only once the leader has called setsid and
                 // exec'd: its copy of `exec_sync`'s write end is close-on-exec, so our read
