@@ -62,8 +62,12 @@ pub enum PoolError {
 impl fmt::Display for PoolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            PoolError::NoWorkers => write!(f, "a thread pool needs at least one worker"),
-            PoolError::Spawn(err) => write!(f, "could not start a worker thread: {err}"),
+            PoolError::NoWorkers => {
+                write!(f, "a thread pool needs at least one worker")
+            }
+            PoolError::Spawn(err) => {
+                write!(f, "could not start a worker thread: {err}")
+            }
         }
     }
 }
@@ -95,9 +99,13 @@ impl fmt::Display for TaskError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             TaskError::Panicked(message) => write!(f, "the task panicked: {message}"),
-            TaskError::Cancelled => write!(f, "the task was cancelled before it started"),
+            TaskError::Cancelled => {
+                write!(f, "the task was cancelled before it started")
+            }
             TaskError::Timeout => write!(f, "the task did not finish in time"),
-            TaskError::AlreadyTaken => write!(f, "the task's outcome was already taken"),
+            TaskError::AlreadyTaken => {
+                write!(f, "the task's outcome was already taken")
+            }
         }
     }
 }
@@ -215,15 +223,19 @@ impl ThreadPool {
             // A panic stops at this line instead of killing the worker thread.
             // `AssertUnwindSafe` is sound here: after a panic the closure is gone and we keep
             // only its message (data it shared through a `Mutex` is marked poisoned).
-            let outcome = panic::catch_unwind(AssertUnwindSafe(task))
-                .map_err(|payload| TaskError::Panicked(panic_message(payload.as_ref())));
+            let outcome =
+                panic::catch_unwind(AssertUnwindSafe(task)).map_err(|payload| {
+                    TaskError::Panicked(panic_message(payload.as_ref()))
+                });
             job_slot.fill(outcome);
         };
         self.jobs
             .as_ref()
             .expect("the queue is open until the pool is dropped")
             .send(Box::new(job))
-            .expect("the workers hold the queue's receiving end until the pool is dropped");
+            .expect(
+                "the workers hold the queue's receiving end until the pool is dropped",
+            );
         TaskHandle { slot }
     }
 }
@@ -411,7 +423,9 @@ pub(crate) mod guard {
 
     /// Runs `f` on its own thread and fails the test if it has not finished within
     /// [`HANG_GUARD`], instead of letting a bug hang the test run.
-    pub fn within_guard<R: Send + 'static>(f: impl FnOnce() -> R + Send + 'static) -> R {
+    pub fn within_guard<R: Send + 'static>(
+        f: impl FnOnce() -> R + Send + 'static,
+    ) -> R {
         // A test that reports no progress: the stall guard's limit is a total limit then.
         within_stall_guard(|_| f())
     }
@@ -437,7 +451,9 @@ pub(crate) mod guard {
                     assert_ne!(now, last, "hang guard: no progress in 10 s");
                     last = now;
                 }
-                Err(RecvTimeoutError::Disconnected) => panic!("the test's thread panicked"),
+                Err(RecvTimeoutError::Disconnected) => {
+                    panic!("the test's thread panicked")
+                }
             }
         }
     }
@@ -507,7 +523,8 @@ mod tests {
             let handles: Vec<_> = (0..20u64)
                 .map(|i| pool.submit(move || task(i as f64, 2, 1, i)))
                 .collect();
-            let results: Vec<f64> = handles.into_iter().map(|h| h.result().unwrap()).collect();
+            let results: Vec<f64> =
+                handles.into_iter().map(|h| h.result().unwrap()).collect();
             let expected: Vec<f64> = (0..20).map(|i| f64::from(i) * 2.0).collect();
             assert_eq!(results, expected);
         });
@@ -554,7 +571,8 @@ mod tests {
             // The only worker is busy, so this task is certainly still queued.
             let ran = Arc::new(AtomicUsize::new(0));
             let ran_in_task = Arc::clone(&ran);
-            let queued = pool.submit(move || ran_in_task.fetch_add(1, Ordering::SeqCst));
+            let queued =
+                pool.submit(move || ran_in_task.fetch_add(1, Ordering::SeqCst));
             assert!(queued.cancel());
             assert!(queued.is_done(), "a cancelled task counts as done");
             assert!(!queued.cancel(), "cancelling twice reports false");

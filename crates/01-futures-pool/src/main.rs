@@ -6,7 +6,9 @@
 //! 4. a task that panics is reported as an error, and the pool goes on.
 
 use clap::Parser;
-use futures_pool::{TaskError, TaskHandle, ThreadPool, core_count, quiet_worker_panics, task};
+use futures_pool::{
+    TaskError, TaskHandle, ThreadPool, core_count, quiet_worker_panics, task,
+};
 use std::thread;
 use std::time::Duration;
 use support::cli::Common;
@@ -117,7 +119,8 @@ fn run(args: &Args) -> Result<f64, TaskError> {
     // ANCHOR: panic
     // Step 4: a task that panics. The worker catches the panic and the handle returns it as
     // an error, where Python's `result()` would raise the task's exception.
-    let failing = pool.submit(|| -> f64 { panic!("simulated failure: the input was rejected") });
+    let failing =
+        pool.submit(|| -> f64 { panic!("simulated failure: the input was rejected") });
     match failing.result() {
         Ok(value) => println!("The failing task returned {value}?"),
         Err(err) => println!("The failing task reported an error: {err}"),

@@ -40,7 +40,10 @@ where
 /// Exercise 2, Python's `as_completed`: runs every task in the pool and returns a channel that
 /// yields `(index, outcome)` as each task finishes, the fastest first. Iterating the receiver
 /// ends after the last task.
-pub fn as_completed<I, F, T>(pool: &ThreadPool, tasks: I) -> Receiver<(usize, Result<T, TaskError>)>
+pub fn as_completed<I, F, T>(
+    pool: &ThreadPool,
+    tasks: I,
+) -> Receiver<(usize, Result<T, TaskError>)>
 where
     I: IntoIterator<Item = F>,
     F: FnOnce() -> T + Send + 'static,
@@ -51,8 +54,10 @@ where
         let done_tx = done_tx.clone();
         // The handle is not needed: the outcome travels through our channel instead.
         pool.submit(move || {
-            let outcome = panic::catch_unwind(AssertUnwindSafe(task))
-                .map_err(|payload| TaskError::Panicked(panic_message(payload.as_ref())));
+            let outcome =
+                panic::catch_unwind(AssertUnwindSafe(task)).map_err(|payload| {
+                    TaskError::Panicked(panic_message(payload.as_ref()))
+                });
             let _ = done_tx.send((index, outcome));
         });
     }
@@ -115,7 +120,9 @@ impl BoundedPool {
     {
         match self.permits.try_send(()) {
             Ok(()) => Ok(self.submit_with_permit(task)),
-            Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => Err(task),
+            Err(TrySendError::Full(())) | Err(TrySendError::Disconnected(())) => {
+                Err(task)
+            }
         }
     }
 
@@ -246,7 +253,8 @@ mod tests {
             let failing = pool.submit(|| -> i32 { panic!("no place is lost") });
             assert!(failing.result().is_err());
             let results: Vec<_> = (0..10).map(|i| pool.submit(move || i)).collect();
-            let results: Vec<_> = results.into_iter().map(|h| h.result().unwrap()).collect();
+            let results: Vec<_> =
+                results.into_iter().map(|h| h.result().unwrap()).collect();
             assert_eq!(results, (0..10).collect::<Vec<_>>());
         });
     }

@@ -174,7 +174,8 @@ mod tests {
 
     #[test]
     fn task_panics_at_the_step_asked() {
-        let payload = std::panic::catch_unwind(|| task(4.5, &quick(Some(2)))).unwrap_err();
+        let payload =
+            std::panic::catch_unwind(|| task(4.5, &quick(Some(2)))).unwrap_err();
         assert_eq!(panic_message(&*payload), "simulated failure at step 2 of 3");
     }
 
@@ -184,7 +185,8 @@ mod tests {
         assert_eq!(panic_message(&*literal), "plain");
         let formatted = std::panic::catch_unwind(|| panic!("step {}", 3)).unwrap_err();
         assert_eq!(panic_message(&*formatted), "step 3");
-        let other = std::panic::catch_unwind(|| std::panic::panic_any(42_u8)).unwrap_err();
+        let other =
+            std::panic::catch_unwind(|| std::panic::panic_any(42_u8)).unwrap_err();
         assert_eq!(panic_message(&*other), "a panic without a message");
     }
 
@@ -205,7 +207,8 @@ mod tests {
 
     #[test]
     fn join_gives_a_typed_error_when_the_thread_panics() {
-        let thread = ReturnValueThread::start("failing", || task(4.5, &quick(Some(1)))).unwrap();
+        let thread =
+            ReturnValueThread::start("failing", || task(4.5, &quick(Some(1)))).unwrap();
         let err = thread.join().unwrap_err();
         assert_eq!(err.thread, "failing");
         assert_eq!(err.message, "simulated failure at step 1 of 3");
@@ -218,7 +221,8 @@ mod tests {
     #[test]
     fn is_finished_turns_true_once_the_closure_returns() {
         let (release, wait) = std::sync::mpsc::channel::<()>();
-        let thread = ReturnValueThread::start("held", move || wait.recv().is_ok()).unwrap();
+        let thread =
+            ReturnValueThread::start("held", move || wait.recv().is_ok()).unwrap();
         // The closure cannot return before we send, so this is not a race.
         assert!(!thread.is_finished());
         release.send(()).unwrap();

@@ -55,13 +55,14 @@ fn main() -> ExitCode {
         ..work.clone()
     };
     // Starting may fail (the OS can refuse a thread): an `io::Error`, handled, not a panic.
-    let worker = match ReturnValueThread::start("worker", move || task(value, &worker_work)) {
-        Ok(worker) => worker,
-        Err(err) => {
-            eprintln!("error: could not start a thread: {err}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let worker =
+        match ReturnValueThread::start("worker", move || task(value, &worker_work)) {
+            Ok(worker) => worker,
+            Err(err) => {
+                eprintln!("error: could not start a thread: {err}");
+                return ExitCode::FAILURE;
+            }
+        };
     println!("2. started thread '{}'; joining it", worker.name());
     // The Python subclass prints the exception and returns None; here the failure is a
     // value (`Panicked`) that the caller cannot ignore and that carries the panic's message.

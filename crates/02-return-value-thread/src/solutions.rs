@@ -14,7 +14,10 @@ use std::time::Duration;
 /// Every started thread is joined, even after a panic, so none is left running unobserved
 /// (only if the OS refuses a new thread does `?` return early, leaving the ones already
 /// started to finish on their own).
-pub fn sum_in_threads<F>(values: &[f64], f: F) -> Result<f64, Box<dyn Error + Send + Sync>>
+pub fn sum_in_threads<F>(
+    values: &[f64],
+    f: F,
+) -> Result<f64, Box<dyn Error + Send + Sync>>
 where
     F: Fn(f64) -> f64 + Clone + Send + 'static,
 {
@@ -25,7 +28,8 @@ where
             f(value)
         })?);
     }
-    let results: Vec<Result<f64, Panicked>> = threads.into_iter().map(|t| t.join()).collect();
+    let results: Vec<Result<f64, Panicked>> =
+        threads.into_iter().map(|t| t.join()).collect();
     // `Result` implements `Sum`: the total of the values, or the first error.
     Ok(results.into_iter().sum::<Result<f64, Panicked>>()?)
 }
@@ -140,14 +144,16 @@ mod tests {
     fn join_timeout_times_out_on_a_thread_that_cannot_finish_yet() {
         let (release, wait) = mpsc::channel::<()>();
         // The closure blocks until we send, so the timeout is certain to pass first.
-        let outcome = join_timeout(move || wait.recv().is_ok(), Duration::from_millis(20));
+        let outcome =
+            join_timeout(move || wait.recv().is_ok(), Duration::from_millis(20));
         assert_eq!(outcome, Err(NotDone::TimedOut));
         release.send(()).unwrap(); // let the detached thread end
     }
 
     #[test]
     fn join_timeout_reports_a_panic_without_waiting_out_the_timeout() {
-        let outcome: Result<(), _> = join_timeout(|| panic!("boom"), Duration::from_secs(10));
+        let outcome: Result<(), _> =
+            join_timeout(|| panic!("boom"), Duration::from_secs(10));
         assert_eq!(outcome, Err(NotDone::Panicked("boom".into())));
     }
 

@@ -123,7 +123,9 @@ fn with_atomics(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes
         let workers = works
             .iter()
             .zip(&slots)
-            .map(|(work, slot)| s.spawn(move || task(value, work, |p| slot.store(p, Relaxed))))
+            .map(|(work, slot)| {
+                s.spawn(move || task(value, work, |p| slot.store(p, Relaxed)))
+            })
             .collect();
         watch(workers, line, || {
             slots.iter().map(|slot| slot.load(Relaxed)).collect()
@@ -217,7 +219,9 @@ fn main() -> ExitCode {
                 println!("worker {i}: {result}");
                 results.push(result);
             }
-            Err(payload) => eprintln!("error: worker {i} panicked: {}", message(&*payload)),
+            Err(payload) => {
+                eprintln!("error: worker {i} panicked: {}", message(&*payload))
+            }
         }
     }
     if results.len() < works.len() {

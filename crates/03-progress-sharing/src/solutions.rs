@@ -141,7 +141,8 @@ mod tests {
             fail_at: Some(3),
         };
         let (last, outcome) = thread::scope(|s| {
-            let worker = s.spawn(move || task(4.5, &work, |p| sender.send((0, p)).unwrap()));
+            let worker =
+                s.spawn(move || task(4.5, &work, |p| sender.send((0, p)).unwrap()));
             let last = watch_channel(&receiver, 1, Duration::from_millis(10), |_| {});
             (last, worker.join())
         });

@@ -283,7 +283,9 @@ impl Child {
                 .trim()
                 .parse()
                 .ok(),
-            Started::Forked => Some(f64::from_ne_bytes(self.output.as_slice().try_into().ok()?)),
+            Started::Forked => {
+                Some(f64::from_ne_bytes(self.output.as_slice().try_into().ok()?))
+            }
         }
     }
 
@@ -471,7 +473,8 @@ mod tests {
             Exit::from_wait_status(WaitStatus::Exited(pid, 0)),
             Some(Exit::Code(0))
         );
-        let dumped = Exit::from_wait_status(WaitStatus::Signaled(pid, Signal::SIGABRT, true));
+        let dumped =
+            Exit::from_wait_status(WaitStatus::Signaled(pid, Signal::SIGABRT, true));
         assert_eq!(
             dumped.unwrap().to_string(),
             "was killed by signal 6 (SIGABRT) (core dumped)"

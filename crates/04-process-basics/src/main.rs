@@ -108,7 +108,12 @@ fn spawn_child(value: f64, work: &Work) -> io::Result<Child> {
 // ANCHOR_END: spawn_child
 
 /// Runs the children and reports them; returns the exit status for this program.
-fn run_parent(value: f64, work: Work, start: Start, processes: usize) -> io::Result<u8> {
+fn run_parent(
+    value: f64,
+    work: Work,
+    start: Start,
+    processes: usize,
+) -> io::Result<u8> {
     // ANCHOR: start
     // Installed before the first child starts, so that no Ctrl-C goes unnoticed.
     let interrupt = Interrupt::install()?;

@@ -38,7 +38,10 @@ pub enum Joined {
 
 /// Exercise 2: `join` with a timeout. Ask with `try_wait` until the deadline; then kill the
 /// child and reap it, so that no zombie is left.
-pub fn join_timeout(child: &mut std::process::Child, timeout: Duration) -> io::Result<Joined> {
+pub fn join_timeout(
+    child: &mut std::process::Child,
+    timeout: Duration,
+) -> io::Result<Joined> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(status) = child.try_wait()? {
@@ -88,7 +91,8 @@ mod tests {
 
     #[test]
     fn run_all_reports_each_child() {
-        let report = run_all(vec![sh("exit 0"), sh("exit 3"), sh("kill -KILL $$")]).unwrap();
+        let report =
+            run_all(vec![sh("exit 0"), sh("exit 3"), sh("kill -KILL $$")]).unwrap();
         assert_eq!(report.len(), 3);
         assert!(report[0].ends_with(") exited with code 0"), "{report:?}");
         assert!(report[1].ends_with(") exited with code 3"), "{report:?}");
@@ -118,7 +122,9 @@ mod tests {
     fn join_timeout_kills_and_reaps_a_slow_child() {
         let mut child = Command::new("sleep").arg("30").spawn().unwrap();
         match join_timeout(&mut child, Duration::from_millis(100)).unwrap() {
-            Joined::TimedOut(status) => assert_eq!(status.signal(), Some(libc::SIGKILL)),
+            Joined::TimedOut(status) => {
+                assert_eq!(status.signal(), Some(libc::SIGKILL))
+            }
             other => panic!("{other:?}"),
         }
         // Reaped: asking again gives the same status, and no zombie remains.

@@ -246,7 +246,8 @@ impl<M: Message> Sender<M> {
         // SAFETY: the caller gives us ownership of this open descriptor (see # Safety).
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         let kind = SFlag::from_bits_truncate(fstat(&fd)?.st_mode) & SFlag::S_IFMT;
-        let access = OFlag::from_bits_truncate(fcntl(&fd, FcntlArg::F_GETFL)?) & OFlag::O_ACCMODE;
+        let access = OFlag::from_bits_truncate(fcntl(&fd, FcntlArg::F_GETFL)?)
+            & OFlag::O_ACCMODE;
         if kind != SFlag::S_IFIFO || access != OFlag::O_WRONLY {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -283,7 +284,9 @@ impl fmt::Display for RecvError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             RecvError::Closed => write!(f, "the queue is closed: every sender is gone"),
-            RecvError::Corrupt(what) => write!(f, "corrupt message in the queue: {what}"),
+            RecvError::Corrupt(what) => {
+                write!(f, "corrupt message in the queue: {what}")
+            }
             RecvError::Io(err) => write!(f, "reading the queue failed: {err}"),
         }
     }

@@ -16,7 +16,9 @@ use support::interrupt::{Interrupt, exit_code_for};
 use support::progress::{ProgressLine, percent};
 
 #[derive(Parser, Debug)]
-#[command(about = "Lesson 5: a typed queue from child processes to their parent, over a pipe")]
+#[command(
+    about = "Lesson 5: a typed queue from child processes to their parent, over a pipe"
+)]
 struct Args {
     #[command(flatten)]
     common: support::cli::Common,
@@ -127,7 +129,13 @@ fn start_workers(
 // ANCHOR_END: start
 
 /// The hidden arguments that make the program a child: the common flags, then the role.
-fn child_args(args: &Args, role: Role, index: u32, fd: RawFd, seed: u64) -> Vec<String> {
+fn child_args(
+    args: &Args,
+    role: Role,
+    index: u32,
+    fd: RawFd,
+    seed: u64,
+) -> Vec<String> {
     let c = &args.common;
     let mut out = vec![
         format!("--value={}", c.value),
@@ -180,7 +188,11 @@ fn child_main(args: &Args, role: Role, worker: u32, fd: RawFd) -> i32 {
 
 // ANCHOR: wrapper
 /// Part 1: the child runs the task and puts its return value; the parent gets it.
-fn wrapper_result(args: &Args, seed: u64, interrupt: &Interrupt) -> Result<f64, Failure> {
+fn wrapper_result(
+    args: &Args,
+    seed: u64,
+    interrupt: &Interrupt,
+) -> Result<f64, Failure> {
     let mut workers = start_workers(args, Role::ResultOnly, 1, seed, interrupt)?;
     // Like `q.get()`, except that a dead child or Ctrl-C ends the wait.
     let report = workers.recv()?;
@@ -195,7 +207,11 @@ fn wrapper_result(args: &Args, seed: u64, interrupt: &Interrupt) -> Result<f64, 
 // ANCHOR: progress
 /// Part 2: the child puts progress messages, then the result; the parent reads them in order
 /// until the result arrives.
-fn progress_then_result(args: &Args, seed: u64, interrupt: &Interrupt) -> Result<f64, Failure> {
+fn progress_then_result(
+    args: &Args,
+    seed: u64,
+    interrupt: &Interrupt,
+) -> Result<f64, Failure> {
     let mut workers = start_workers(args, Role::Progress, 1, seed, interrupt)?;
     let mut line = ProgressLine::new();
     let value = loop {
@@ -216,8 +232,13 @@ fn progress_then_result(args: &Args, seed: u64, interrupt: &Interrupt) -> Result
 /// Part 3: several children share one queue; each message carries its worker's index. The
 /// parent wakes for one message, then drains every other one already waiting, so the line it
 /// shows holds each worker's *latest* progress, not an old one from the front of the queue.
-fn several_workers(args: &Args, seed: u64, interrupt: &Interrupt) -> Result<Vec<f64>, Failure> {
-    let mut workers = start_workers(args, Role::Progress, args.processes, seed, interrupt)?;
+fn several_workers(
+    args: &Args,
+    seed: u64,
+    interrupt: &Interrupt,
+) -> Result<Vec<f64>, Failure> {
+    let mut workers =
+        start_workers(args, Role::Progress, args.processes, seed, interrupt)?;
     let count = args.processes as usize;
     let mut latest = vec![0.0; count];
     let mut results = vec![None; count];
@@ -226,7 +247,9 @@ fn several_workers(args: &Args, seed: u64, interrupt: &Interrupt) -> Result<Vec<
         let mut next = Some(workers.recv()?); // wait (boundedly) for one message...
         while let Some(report) = next {
             match report {
-                Report::Progress { worker, percent } => latest[worker as usize] = percent,
+                Report::Progress { worker, percent } => {
+                    latest[worker as usize] = percent
+                }
                 Report::Result { worker, value } => {
                     line.finish();
                     println!("3. Worker {worker} finished: {value}");

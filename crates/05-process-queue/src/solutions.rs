@@ -53,7 +53,9 @@ pub fn results_in_worker_order(
         }
         if let Some(Report::Result { worker, value }) = receiver.recv_timeout(left)? {
             let slot = results.get_mut(worker as usize).ok_or_else(|| {
-                RecvError::Corrupt(format!("a result from worker {worker}, of {workers}"))
+                RecvError::Corrupt(format!(
+                    "a result from worker {worker}, of {workers}"
+                ))
             })?;
             *slot = Some(value);
         }
@@ -180,7 +182,8 @@ mod tests {
             tx.send(&progress(50.0)).unwrap();
             tx.send(&Report::Result { worker, value }).unwrap();
         }
-        let results = results_in_worker_order(&mut rx, 3, Duration::from_secs(10)).unwrap();
+        let results =
+            results_in_worker_order(&mut rx, 3, Duration::from_secs(10)).unwrap();
         assert_eq!(results, [0.5, 1.5, 2.5]);
     }
 

@@ -92,7 +92,8 @@ pub fn how_it_ended(status: ExitStatus) -> String {
     if let Some(code) = status.code() {
         format!("exited with code {code}")
     } else if let Some(signal) = status.signal() {
-        let name = nix::sys::signal::Signal::try_from(signal).map_or("unknown", |s| s.as_str());
+        let name = nix::sys::signal::Signal::try_from(signal)
+            .map_or("unknown", |s| s.as_str());
         format!("was killed by signal {signal} ({name})")
     } else {
         status.to_string()
@@ -238,7 +239,10 @@ impl Workers {
     }
 
     /// Turns what the receiver returned into a report, or the error to give the caller.
-    fn take(&mut self, got: Result<Option<Report>, RecvError>) -> Result<Option<Report>, Failure> {
+    fn take(
+        &mut self,
+        got: Result<Option<Report>, RecvError>,
+    ) -> Result<Option<Report>, Failure> {
         match got {
             Ok(Some(report)) => {
                 let index = report.worker() as usize;
@@ -252,10 +256,12 @@ impl Workers {
             }
             Ok(None) => Ok(None),
             // End-of-file: every child has closed its end, so all have exited or are exiting.
-            Err(RecvError::Closed) => match self.children.iter().position(|w| !w.done) {
-                Some(index) => Err(self.died(index)),
-                None => Err(Failure::Closed),
-            },
+            Err(RecvError::Closed) => {
+                match self.children.iter().position(|w| !w.done) {
+                    Some(index) => Err(self.died(index)),
+                    None => Err(Failure::Closed),
+                }
+            }
             Err(err) => Err(Failure::Queue(err)),
         }
     }

@@ -85,7 +85,9 @@ fn a_crashing_child_is_reported_and_the_parent_exits_non_zero() {
     let last = stderr.lines().last().unwrap_or_default();
     assert!(last.starts_with("error: worker 0 (pid "), "{stderr}");
     assert!(
-        last.ends_with("ended before sending its result: it was killed by signal 6 (SIGABRT)"),
+        last.ends_with(
+            "ended before sending its result: it was killed by signal 6 (SIGABRT)"
+        ),
         "{stderr}"
     );
 }

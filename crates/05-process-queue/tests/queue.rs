@@ -3,7 +3,8 @@
 //! the role named in `PQ_TEST_ROLE`), each inheriting the write end.
 
 use process_queue::{
-    Failure, HEADER_LEN, Message, PIPE_BUF, Receiver, RecvError, Report, Sender, Workers, queue,
+    Failure, HEADER_LEN, Message, PIPE_BUF, Receiver, RecvError, Report, Sender,
+    Workers, queue,
 };
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
@@ -94,7 +95,9 @@ fn child_role() {
             let mut sender = unsafe { Sender::<Report>::from_inherited(fd) }.unwrap();
             let worker = worker.parse().unwrap();
             match kind {
-                "result" => sender.send(&Report::Result { worker, value: 9.0 }).unwrap(),
+                "result" => {
+                    sender.send(&Report::Result { worker, value: 9.0 }).unwrap()
+                }
                 "progress-then-exit-3" => {
                     sender
                         .send(&Report::Progress {

@@ -4,8 +4,12 @@
 //! `value += 1` across processes needs `fetch_add`.
 
 use clap::{Parser, ValueEnum};
-use shared_value::setup::{SetupError, Worker, describe, join_parent, share_with_children};
-use shared_value::{Report, SLOTS_PER_WORKER, SharedSlots, add_one_atomic, add_one_racy, task};
+use shared_value::setup::{
+    SetupError, Worker, describe, join_parent, share_with_children,
+};
+use shared_value::{
+    Report, SLOTS_PER_WORKER, SharedSlots, add_one_atomic, add_one_racy, task,
+};
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use support::child::{self_command, unique_shm_name};
@@ -96,7 +100,9 @@ fn parent_main(args: &Args) -> i32 {
         (Ok(0), _) => 0,
         // A child killed by the same Ctrl-C is part of the interruption, not a crash.
         (_, Some(sig)) => {
-            eprintln!("interrupted: children stopped and reaped, shared memory removed");
+            eprintln!(
+                "interrupted: children stopped and reaped, shared memory removed"
+            );
             exit_code_for(sig)
         }
         (Ok(code), None) => code,

@@ -84,7 +84,9 @@ impl Worker {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()?;
-        let (Some(to_child), Some(from_child)) = (child.stdin.take(), child.stdout.take()) else {
+        let (Some(to_child), Some(from_child)) =
+            (child.stdin.take(), child.stdout.take())
+        else {
             unreachable!("both pipes were requested");
         };
         Ok(Self {
@@ -105,7 +107,9 @@ impl Worker {
         match self.to_child.write_all(&[byte]) {
             Ok(()) => Ok(()),
             // No reader left: the child is gone (Rust ignores SIGPIPE, so we get EPIPE).
-            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => Err(SetupError::ChildGone),
+            Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
+                Err(SetupError::ChildGone)
+            }
             Err(err) => Err(err.into()),
         }
     }
@@ -135,7 +139,11 @@ impl Worker {
             return match self.from_child.read(&mut got)? {
                 0 => Err(SetupError::ChildGone),
                 _ if got[0] == byte => Ok(()),
-                _ => Err(io::Error::other(format!("unexpected setup byte {:?}", got[0])).into()),
+                _ => Err(io::Error::other(format!(
+                    "unexpected setup byte {:?}",
+                    got[0]
+                ))
+                .into()),
             };
         }
     }

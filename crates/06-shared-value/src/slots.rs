@@ -74,9 +74,9 @@ impl SharedSlots {
     /// Creates the segment `name` (e.g. `/shmem_value_1234_0`) with `len` zeroed slots and maps
     /// it. Fails if the name exists. This process becomes the owner of the name.
     pub fn create(name: &str, len: usize) -> io::Result<Self> {
-        let bytes = len
-            .checked_mul(SLOT_BYTES)
-            .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "too many slots"))?;
+        let bytes = len.checked_mul(SLOT_BYTES).ok_or_else(|| {
+            io::Error::new(io::ErrorKind::InvalidInput, "too many slots")
+        })?;
         let shmem = ShmemConf::new()
             .os_id(name)
             .size(bytes)
@@ -110,7 +110,8 @@ impl SharedSlots {
             ));
         }
         if bytes == 0 || bytes % SLOT_BYTES != 0 {
-            let msg = format!("segment of {bytes} bytes does not hold whole 4-byte slots");
+            let msg =
+                format!("segment of {bytes} bytes does not hold whole 4-byte slots");
             return Err(io::Error::new(io::ErrorKind::InvalidData, msg));
         }
         Ok(Self {
@@ -157,7 +158,12 @@ impl SharedSlots {
         // pattern is a valid `u32`); it stays mapped while `self` is borrowed, since only
         // dropping `self` unmaps it. Other processes write to it at any time, which is fine
         // because every access, here and there, goes through atomics.
-        unsafe { std::slice::from_raw_parts(self.shmem.as_ptr().cast::<AtomicU32>(), self.len) }
+        unsafe {
+            std::slice::from_raw_parts(
+                self.shmem.as_ptr().cast::<AtomicU32>(),
+                self.len,
+            )
+        }
     }
 
     /// The slots as `f32` atomics (the same memory as [`u32s`](Self::u32s)).
@@ -165,7 +171,9 @@ impl SharedSlots {
         let u32s = self.u32s();
         // SAFETY: `AtomicF32` is `repr(transparent)` over `AtomicU32`, so a slice of one has
         // the layout of a slice of the other; the lifetime stays that of `self`.
-        unsafe { std::slice::from_raw_parts(u32s.as_ptr().cast::<AtomicF32>(), u32s.len()) }
+        unsafe {
+            std::slice::from_raw_parts(u32s.as_ptr().cast::<AtomicF32>(), u32s.len())
+        }
     }
 
     /// Slot `index` as a `u32` atomic. Panics if `index >= len()`.

@@ -173,7 +173,9 @@ impl SharedCounter {
             0 => Lock::None,
             1 => Lock::Flock(FileLock::open(&lock_path(name))?),
             2 => Lock::Mutex,
-            other => return Err(io::Error::other(format!("unknown lock kind {other}"))),
+            other => {
+                return Err(io::Error::other(format!("unknown lock kind {other}")));
+            }
         };
         counter.segment().attached.fetch_add(1, Ordering::AcqRel);
         Ok(counter)

@@ -98,7 +98,9 @@ mod tests {
         std::fs::remove_file(&path).unwrap(); // both are open: the name is no longer needed
         let guard = first.lock().unwrap();
         // SAFETY: a non-blocking try on a valid descriptor.
-        let busy = unsafe { libc::flock(second.file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB) };
+        let busy = unsafe {
+            libc::flock(second.file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB)
+        };
         assert_eq!(busy, -1, "the second open file got a held lock");
         // Closing the holder's file releases its lock, as a crash would.
         std::mem::forget(guard);

@@ -129,7 +129,9 @@ fn parent_main(args: &Args) -> i32 {
             0
         }
         Err(Stop::Interrupted(signal)) => {
-            eprintln!("stopped by signal {signal}; children stopped, shared memory removed");
+            eprintln!(
+                "stopped by signal {signal}; children stopped, shared memory removed"
+            );
             exit_code_for(signal)
         }
         Err(Stop::Failed(message)) => {
@@ -149,7 +151,9 @@ fn threads_part(args: &Args) -> Result<(), Stop> {
     println!("threads: now a thread panics while holding the lock (on purpose)");
     let counter = Mutex::new(total);
     let (was_poisoned, value) = poison_and_recover(&counter);
-    println!("threads: poisoned: {was_poisoned}; into_inner() still gave the value {value}");
+    println!(
+        "threads: poisoned: {was_poisoned}; into_inner() still gave the value {value}"
+    );
     // ANCHOR_END: threads_part
     Ok(())
 }
@@ -240,7 +244,9 @@ fn count_part(args: &Args, interrupt: &Interrupt) -> Result<u64, Stop> {
         };
         match kind {
             Some(LockKind::Mutex) => {
-                println!("recovered: {who} got EOWNERDEAD and made the mutex consistent")
+                println!(
+                    "recovered: {who} got EOWNERDEAD and made the mutex consistent"
+                )
             }
             _ => println!(
                 "recovered: the kernel released the flock as the dead child's file closed; \
@@ -266,7 +272,11 @@ fn count_part(args: &Args, interrupt: &Interrupt) -> Result<u64, Stop> {
 
 /// The test hook behind `--hold-after-create-ms`: wait with the names in `/dev/shm`, before
 /// any child has mapped the segment (a stop signal ends the wait).
-fn hold(ms: Option<u64>, counter: &SharedCounter, interrupt: &Interrupt) -> Result<(), Stop> {
+fn hold(
+    ms: Option<u64>,
+    counter: &SharedCounter,
+    interrupt: &Interrupt,
+) -> Result<(), Stop> {
     let Some(ms) = ms else { return Ok(()) };
     eprintln!(
         "created {}; holding {ms} ms before any child maps it",
@@ -329,7 +339,9 @@ fn supervise(
     for child in spawned {
         match child {
             Ok(child) => children.push(child),
-            Err(error) => result = Err(Stop::Failed(format!("cannot start a child: {error}"))),
+            Err(error) => {
+                result = Err(Stop::Failed(format!("cannot start a child: {error}")))
+            }
         }
     }
     if result.is_ok() {

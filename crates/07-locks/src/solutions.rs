@@ -38,7 +38,11 @@ pub struct Accounts {
 /// Exercise 2: a thread panics halfway through a transfer (after the debit, before the
 /// credit), poisoning the mutex with broken data. The next user takes the data out of the
 /// `PoisonError`, restores the invariant, and clears the poison.
-pub fn transfer_then_repair(accounts: &Mutex<Accounts>, amount: u64, total: u64) -> Accounts {
+pub fn transfer_then_repair(
+    accounts: &Mutex<Accounts>,
+    amount: u64,
+    total: u64,
+) -> Accounts {
     thread::scope(|s| {
         let failed = s.spawn(|| {
             let mut acc = accounts.lock().unwrap();

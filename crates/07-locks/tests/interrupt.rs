@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
-use support::testkit::{Ended, Finished, HANG_GUARD, Stop, Supervised, stop_while_running};
+use support::testkit::{
+    Ended, Finished, HANG_GUARD, Stop, Supervised, stop_while_running,
+};
 
 const BIN: &str = env!("CARGO_BIN_EXE_locks");
 

@@ -91,7 +91,11 @@ impl fmt::Display for Outcome {
 ///
 /// Whoever wants it to stop sets `stop`; the task notices at its next step boundary, so
 /// stopping takes up to one step. `on_step(done)` runs after each step.
-pub fn task_with_flag(work: &Work, stop: &AtomicBool, mut on_step: impl FnMut(u32)) -> Outcome {
+pub fn task_with_flag(
+    work: &Work,
+    stop: &AtomicBool,
+    mut on_step: impl FnMut(u32),
+) -> Outcome {
     for (k, sleep) in (0..).zip(work.sleeps()) {
         // Relaxed is enough: the flag carries no other data that must be seen with it.
         if stop.load(Ordering::Relaxed) {
@@ -219,8 +223,12 @@ impl Pool {
         let job_state = Arc::clone(&state);
         let job: Job = Box::new(move || {
             // One atomic step decides the race with `cancel`: exactly one of them wins.
-            let start =
-                job_state.compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire);
+            let start = job_state.compare_exchange(
+                QUEUED,
+                RUNNING,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            );
             if start.is_ok() {
                 let _ = reply.send(f());
             }
@@ -304,8 +312,12 @@ impl std::str::FromStr for Report {
         let mut words = line.split_whitespace();
         let report = match (words.next(), words.next()) {
             (Some("ready"), None) => Report::Ready,
-            (Some("progress"), Some(n)) => Report::Progress(n.parse().map_err(|_| bad())?),
-            (Some("stopped"), Some(n)) => Report::Stopped(n.parse().map_err(|_| bad())?),
+            (Some("progress"), Some(n)) => {
+                Report::Progress(n.parse().map_err(|_| bad())?)
+            }
+            (Some("stopped"), Some(n)) => {
+                Report::Stopped(n.parse().map_err(|_| bad())?)
+            }
             (Some("done"), Some(v)) => Report::Done(v.parse().map_err(|_| bad())?),
             _ => return Err(bad()),
         };
@@ -371,7 +383,9 @@ impl Lines {
                 // A last line without its newline is still a line.
                 Ok(0) => self.pending.push(b'\n'),
                 Ok(n) => self.pending.extend_from_slice(&buf[..n]),
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Next::Timeout),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {
+                    return Ok(Next::Timeout);
+                }
                 Err(e) => return Err(e),
             }
         }
@@ -425,7 +439,9 @@ impl fmt::Display for Ending {
         match *self {
             Ending::Exited(code) => write!(f, "exited with status {code}"),
             Ending::Killed(signal) => match Signal::try_from(signal) {
-                Ok(name) => write!(f, "was killed by signal {signal} ({})", name.as_str()),
+                Ok(name) => {
+                    write!(f, "was killed by signal {signal} ({})", name.as_str())
+                }
                 Err(_) => write!(f, "was killed by signal {signal}"),
             },
         }
@@ -436,7 +452,10 @@ impl fmt::Display for Ending {
 // ANCHOR: terminate
 /// Waits up to `timeout` for `child` to end, and reaps it; `None` if it is still running.
 /// (std has no `Child::wait_timeout`, so this polls `try_wait` every 10 ms.)
-pub fn wait_timeout(child: &mut Child, timeout: Duration) -> io::Result<Option<Ending>> {
+pub fn wait_timeout(
+    child: &mut Child,
+    timeout: Duration,
+) -> io::Result<Option<Ending>> {
     let deadline = Instant::now() + timeout;
     loop {
         if let Some(status) = child.try_wait()? {
@@ -553,7 +572,8 @@ pub(crate) mod tests {
         thread::spawn(move || {
             b.wait();
             // An hour: only the cancel can end this within the guard.
-            let _ = woke_tx.send(sleep_or_cancel(&cancelled, Duration::from_secs(3600)));
+            let _ =
+                woke_tx.send(sleep_or_cancel(&cancelled, Duration::from_secs(3600)));
         });
         barrier.wait();
         drop(cancel);

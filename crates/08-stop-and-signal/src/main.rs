@@ -13,8 +13,8 @@ use std::thread;
 use std::time::{Duration, Instant};
 use stop_and_signal::{
     EXIT_STOPPED, Ending, Lines, Next, Outcome, Pool, Report, Sent, Work, percent_done,
-    send_signal, sleep_or_cancel, spawn_watched, task_with_cancel, task_with_flag, terminate,
-    wait_timeout,
+    send_signal, sleep_or_cancel, spawn_watched, task_with_cancel, task_with_flag,
+    terminate, wait_timeout,
 };
 use support::cli::Common;
 use support::interrupt::{Interrupt, exit_code_for};
@@ -68,7 +68,8 @@ fn main() {
         eprintln!("error: --crash-at must be at most --steps ({})", work.steps);
         std::process::exit(2);
     }
-    let interrupt = Interrupt::install().unwrap_or_else(|e| fail("cannot install handlers", e));
+    let interrupt =
+        Interrupt::install().unwrap_or_else(|e| fail("cannot install handlers", e));
     let grace = Duration::from_millis(args.grace_ms);
 
     // Threads: each demo lasts a step or two, so looking at Ctrl-C in between is enough.
@@ -85,7 +86,8 @@ fn main() {
     let value = ask_for_progress(&args, seed, &interrupt, grace)
         .unwrap_or_else(|e| fail("the task child", e));
     exit_if_interrupted(&interrupt);
-    stop_politely(&args, seed, &interrupt, grace).unwrap_or_else(|e| fail("the service child", e));
+    stop_politely(&args, seed, &interrupt, grace)
+        .unwrap_or_else(|e| fail("the service child", e));
     exit_if_interrupted(&interrupt);
     kill_the_stubborn(&args, seed, &interrupt, grace)
         .unwrap_or_else(|e| fail("the stubborn child", e));
@@ -146,7 +148,9 @@ fn join_with_a_deadline() {
         Ok(_) => println!("join with a deadline: the thread ended in time"),
         Err(still_running) => {
             drop(still_running); // detaches it: it cannot be killed, only left behind
-            println!("join with a deadline: still running after 100 ms, so it was detached");
+            println!(
+                "join with a deadline: still running after 100 ms, so it was detached"
+            );
         }
     }
     // Dropping `nobody` here unblocks the detached thread, which then ends by itself.
@@ -206,7 +210,8 @@ fn child(args: &Args, work: Work) -> ! {
         // SAFETY: SIG_IGN installs no code of ours: the kernel simply drops SIGTERM.
         unsafe { signal(Signal::SIGTERM, SigHandler::SigIgn) }.expect("ignore SIGTERM");
     } else {
-        signal_hook::flag::register(SIGTERM, Arc::clone(&stop)).expect("handle SIGTERM");
+        signal_hook::flag::register(SIGTERM, Arc::clone(&stop))
+            .expect("handle SIGTERM");
     }
     signal_hook::flag::register(SIGUSR1, Arc::clone(&asked)).expect("handle SIGUSR1");
     // Only now may the parent signal us: SIGUSR1's default action is to end the process.
@@ -252,7 +257,11 @@ struct Worker {
 }
 
 impl Worker {
-    fn spawn<S: AsRef<OsStr>>(args: &Args, seed: u64, role: &[S]) -> io::Result<Worker> {
+    fn spawn<S: AsRef<OsStr>>(
+        args: &Args,
+        seed: u64,
+        role: &[S],
+    ) -> io::Result<Worker> {
         let c = &args.common;
         let mut command = support::child::self_command()?;
         command
@@ -282,7 +291,11 @@ impl Worker {
 
     /// If SIGINT or SIGTERM has arrived: stops the child (SIGTERM, grace, SIGKILL), reaps
     /// it, and exits with 128 + the signal, as a shell shows for a program it ended.
-    fn stop_if_interrupted(&mut self, interrupt: &Interrupt, grace: Duration) -> io::Result<()> {
+    fn stop_if_interrupted(
+        &mut self,
+        interrupt: &Interrupt,
+        grace: Duration,
+    ) -> io::Result<()> {
         if let Some(sig) = interrupt.signal() {
             let (_, ending) = terminate(&mut self.child, grace)?;
             eprintln!("interrupted by signal {sig}: the child {ending}");
@@ -292,10 +305,16 @@ impl Worker {
     }
 
     /// The child's next report; `None` once it has closed its stdout.
-    fn report(&mut self, interrupt: &Interrupt, grace: Duration) -> io::Result<Option<Report>> {
+    fn report(
+        &mut self,
+        interrupt: &Interrupt,
+        grace: Duration,
+    ) -> io::Result<Option<Report>> {
         loop {
             match self.listen(interrupt, grace)? {
-                Next::Line(line) => return line.parse().map(Some).map_err(io::Error::other),
+                Next::Line(line) => {
+                    return line.parse().map(Some).map_err(io::Error::other);
+                }
                 Next::Timeout => continue,
                 Next::Eof => return Ok(None),
             }
@@ -384,7 +403,12 @@ fn ask_for_progress(
 
 // ANCHOR: stop_politely
 /// A child that runs until stopped: ask how far it is, then SIGTERM it.
-fn stop_politely(args: &Args, seed: u64, interrupt: &Interrupt, grace: Duration) -> io::Result<()> {
+fn stop_politely(
+    args: &Args,
+    seed: u64,
+    interrupt: &Interrupt,
+    grace: Duration,
+) -> io::Result<()> {
     let mut worker = Worker::spawn(args, seed, &["--forever"])?;
     worker.ready(interrupt, grace)?;
     send_signal(&mut worker.child, Signal::SIGUSR1)?;
@@ -418,7 +442,9 @@ fn kill_the_stubborn(
     worker.ready(interrupt, grace)?;
     let (sent, ending) = terminate(&mut worker.child, grace)?;
     let what = match sent {
-        Sent::SigtermThenSigkill => format!("ignored SIGTERM for {} ms, so it", grace.as_millis()),
+        Sent::SigtermThenSigkill => {
+            format!("ignored SIGTERM for {} ms, so it", grace.as_millis())
+        }
         Sent::Sigterm => "stopped on SIGTERM after all and".to_string(),
         Sent::Nothing => "had already ended and".to_string(),
     };

@@ -52,7 +52,10 @@ impl StopToken {
 // ANCHOR: terminate_all
 /// Exercise 2: stops several children with one grace period shared by all (calling
 /// `terminate` on each in turn could take one grace period per stubborn child).
-pub fn terminate_all(children: &mut [Child], grace: Duration) -> io::Result<Vec<Ending>> {
+pub fn terminate_all(
+    children: &mut [Child],
+    grace: Duration,
+) -> io::Result<Vec<Ending>> {
     for child in children.iter_mut() {
         send_signal(child, Signal::SIGTERM)?;
     }
@@ -166,7 +169,8 @@ mod tests {
     fn a_signal_gets_the_current_progress_at_once() {
         let progress = Arc::new(AtomicU32::new(3));
         let (answers_tx, answers) = crossbeam_channel::unbounded();
-        let handle = answer_on_signal(libc::SIGUSR2, Arc::clone(&progress), answers_tx).unwrap();
+        let handle =
+            answer_on_signal(libc::SIGUSR2, Arc::clone(&progress), answers_tx).unwrap();
         nix::sys::signal::raise(Signal::SIGUSR2).unwrap();
         assert_eq!(answers.recv_timeout(GUARD), Ok(3));
         progress.store(7, Ordering::Relaxed);

@@ -4,7 +4,8 @@ use nix::sys::signal::Signal;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use stop_and_signal::{
-    EXIT_STOPPED, Ending, Lines, Next, Report, Sent, send_signal, terminate, wait_timeout,
+    EXIT_STOPPED, Ending, Lines, Next, Report, Sent, send_signal, terminate,
+    wait_timeout,
 };
 
 const BIN: &str = env!("CARGO_BIN_EXE_stop-and-signal");
@@ -105,7 +106,8 @@ fn unsignalled_child_finishes_with_twice_the_value() {
 
 #[test]
 fn crash_at_aborts_the_child() {
-    let mut kid = Kid::start(&["--steps", "5", "--max-sleep-ms", "1", "--crash-at", "2"]);
+    let mut kid =
+        Kid::start(&["--steps", "5", "--max-sleep-ms", "1", "--crash-at", "2"]);
     assert_eq!(kid.report(), None);
     assert_eq!(
         wait_timeout(&mut kid.child, GUARD).unwrap(),

@@ -31,7 +31,11 @@ const MISSED: RGBColor = RGBColor(220, 140, 30);
 const NO_GOAL: RGBColor = RGBColor(150, 150, 150);
 
 /// The chart as SVG text.
-pub fn render(rows: &[Row], cpu: &Workload, io: &Workload) -> Result<String, Box<dyn Error>> {
+pub fn render(
+    rows: &[Row],
+    cpu: &Workload,
+    io: &Workload,
+) -> Result<String, Box<dyn Error>> {
     let mut svg = String::new();
     {
         let root = SVGBackend::with_string(&mut svg, (900, 720)).into_drawing_area();
@@ -100,7 +104,10 @@ fn ratios(area: &Area, rows: &[Row]) -> Result<(), Box<dyn Error>> {
                 Some(false) => MISSED,
                 None => NO_GOAL,
             };
-            let mut bar = Rectangle::new([(lo, bottom.clone()), (s, top.clone())], colour.filled());
+            let mut bar = Rectangle::new(
+                [(lo, bottom.clone()), (s, top.clone())],
+                colour.filled(),
+            );
             bar.set_margin(5, 5, 0, 0);
             chart.draw_series([bar])?;
             chart.draw_series([Text::new(
@@ -122,7 +129,8 @@ fn ratios(area: &Area, rows: &[Row]) -> Result<(), Box<dyn Error>> {
             )])?;
         }
         if let Some(g) = row.spec.goal {
-            let mut goal = Rectangle::new([(g, bottom), (g * 1.03, top)], BLACK.filled());
+            let mut goal =
+                Rectangle::new([(g, bottom), (g * 1.03, top)], BLACK.filled());
             goal.set_margin(2, 2, 0, 0);
             chart.draw_series([goal])?;
         }

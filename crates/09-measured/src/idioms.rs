@@ -100,7 +100,12 @@ pub fn cpu_bound(way: Way, workers: usize, iters: u64) -> io::Result<Duration> {
 
 /// The I/O-bound job, `sleeps` sleeps of `sleep_ms` per worker, spread one way.
 /// (`python/io_bound.py`)
-pub fn io_bound(way: Way, workers: usize, sleeps: u64, sleep_ms: u64) -> io::Result<Duration> {
+pub fn io_bound(
+    way: Way,
+    workers: usize,
+    sleeps: u64,
+    sleep_ms: u64,
+) -> io::Result<Duration> {
     let job = || wait_a_lot(sleeps, Duration::from_millis(sleep_ms));
     let args = role(&["io", &sleeps.to_string(), &sleep_ms.to_string()]);
     spread(way, workers, &job, &args)
@@ -179,7 +184,12 @@ fn recv_within(receiver: &mut Receiver<Report>, limit: Duration) -> io::Result<R
         match receiver.recv_timeout(left) {
             Ok(Some(report)) => return Ok(report),
             Ok(None) if !left.is_zero() => continue, // a signal interrupted the wait
-            Ok(None) => return Err(io::Error::new(io::ErrorKind::TimedOut, "no report in time")),
+            Ok(None) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "no report in time",
+                ));
+            }
             Err(err) => return Err(io::Error::other(err.to_string())),
         }
     }
@@ -207,7 +217,8 @@ fn queue_child(messages: u64, fd: RawFd) -> io::Result<()> {
 /// Updates per second of lesson 6's shared `f32` (an atomic in a shared-memory segment),
 /// stored in a loop by one process, as `v.value = x` is in `python/shared_value.py`.
 pub fn shared_value(updates: u64) -> io::Result<f64> {
-    let mut slots = SharedSlots::create(&support::child::unique_shm_name("measured"), 1)?;
+    let mut slots =
+        SharedSlots::create(&support::child::unique_shm_name("measured"), 1)?;
     slots.unlink()?; // one process only: nobody else needs the name
     let value = slots.f32(0);
     let start = Instant::now();
@@ -272,7 +283,11 @@ pub fn process_lock(per_process: u64) -> io::Result<f64> {
 
 /// Reaps `children` and returns `outcome`; on an error first kills them, since they may be
 /// waiting for a parent that has given up. A child that failed is an error too.
-fn finish<T>(mut children: Vec<Child>, outcome: io::Result<T>, role: &[String]) -> io::Result<T> {
+fn finish<T>(
+    mut children: Vec<Child>,
+    outcome: io::Result<T>,
+    role: &[String],
+) -> io::Result<T> {
     if outcome.is_err() {
         for child in &mut children {
             let _ = child.kill();
@@ -415,8 +430,9 @@ pub fn child_main(role: &[String]) -> i32 {
 
 /// A number from a child's command line.
 fn arg<T: std::str::FromStr>(word: &str) -> io::Result<T> {
-    word.parse()
-        .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, format!("not a number: {word}")))
+    word.parse().map_err(|_| {
+        io::Error::new(io::ErrorKind::InvalidInput, format!("not a number: {word}"))
+    })
 }
 // ANCHOR_END: child_main
 
@@ -493,7 +509,8 @@ mod tests {
                 .spawn()
                 .unwrap()
         };
-        let err = wait_all(vec![spawn("0"), spawn("3"), spawn("0")], &role(&["test"])).unwrap_err();
+        let err = wait_all(vec![spawn("0"), spawn("3"), spawn("0")], &role(&["test"]))
+            .unwrap_err();
         assert!(err.to_string().contains("exit status: 3"), "{err}");
         assert!(wait_all(vec![spawn("0")], &[]).is_ok());
     }

@@ -45,7 +45,8 @@ pub fn speedup(ratio: Ratio, python: Option<f64>, rust: Option<f64>) -> Option<f
 /// The middle value of the samples (the mean of the two middle ones for an even count);
 /// `None` for no samples. Samples that are not finite numbers are ignored.
 pub fn median(samples: &[f64]) -> Option<f64> {
-    let mut sorted: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
+    let mut sorted: Vec<f64> =
+        samples.iter().copied().filter(|x| x.is_finite()).collect();
     if sorted.is_empty() {
         return None;
     }

@@ -181,7 +181,9 @@ fn main() {
             "measuring against {} ({} paired runs per row)",
             py.version, repeats
         ),
-        None => eprintln!("python3 not found (or --no-python): measuring the Rust side only"),
+        None => eprintln!(
+            "python3 not found (or --no-python): measuring the Rust side only"
+        ),
     }
 
     let (mut py_ways, mut rs_ways) = (Ways::default(), Ways::default());
@@ -209,7 +211,9 @@ fn main() {
             }
             if let Some(py) = &python {
                 let python = python_side(py, spec.name, profile.sizes());
-                match python.and_then(|figures| score(spec.name, &figures, &mut py_ways)) {
+                match python
+                    .and_then(|figures| score(spec.name, &figures, &mut py_ways))
+                {
                     Ok(x) => py_samples.push(x),
                     Err(_) if interrupt.requested() => {}
                     Err(err) => {
@@ -236,7 +240,9 @@ fn main() {
     } else {
         print!("{}", measured::table(&rows));
         println!();
-        println!("threads vs processes, speedup over running the same work sequentially:");
+        println!(
+            "threads vs processes, speedup over running the same work sequentially:"
+        );
         for (name, w) in [("CPU-bound", &cpu), ("I/O-bound", &io)] {
             let x = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}x"));
             println!(
@@ -359,15 +365,18 @@ fn ms(d: Duration) -> f64 {
 // ANCHOR: rust_figures
 /// What the measuring child measures: the row's Rust figures, in the row's unit.
 fn rust_figures(name: &str, sizes: &Sizes) -> std::io::Result<Vec<f64>> {
-    let ways = |time: &dyn Fn(Way) -> std::io::Result<Duration>| -> std::io::Result<Vec<f64>> {
-        Ok(vec![
-            ms(time(Way::Sequential)?),
-            ms(time(Way::Threads)?),
-            ms(time(Way::Processes)?),
-        ])
-    };
+    let ways =
+        |time: &dyn Fn(Way) -> std::io::Result<Duration>| -> std::io::Result<Vec<f64>> {
+            Ok(vec![
+                ms(time(Way::Sequential)?),
+                ms(time(Way::Threads)?),
+                ms(time(Way::Processes)?),
+            ])
+        };
     Ok(match name {
-        "pool-batch" => vec![idioms::pool_batch(POOL_WORKERS, sizes.pool_tasks.1.into())?],
+        "pool-batch" => {
+            vec![idioms::pool_batch(POOL_WORKERS, sizes.pool_tasks.1.into())?]
+        }
         "pool-roundtrip" => {
             let each = idioms::pool_roundtrip(POOL_WORKERS, sizes.roundtrips.1.into())?;
             vec![each.as_secs_f64() * 1e6]
@@ -375,13 +384,15 @@ fn rust_figures(name: &str, sizes: &Sizes) -> std::io::Result<Vec<f64>> {
         "cpu-threads-speedup" => {
             ways(&|way| idioms::cpu_bound(way, CPU_WORKERS, sizes.cpu_iters.1))?
         }
-        "io-threads" => {
-            ways(&|way| idioms::io_bound(way, IO_WORKERS, sizes.io_sleeps, IO_SLEEP_MS))?
-        }
+        "io-threads" => ways(&|way| {
+            idioms::io_bound(way, IO_WORKERS, sizes.io_sleeps, IO_SLEEP_MS)
+        })?,
         "process-start" => vec![ms(idioms::process_start(sizes.starts.1)?)],
         "queue" => vec![idioms::queue_throughput(sizes.messages.1.into())?],
         "shared-value" => vec![idioms::shared_value(sizes.updates.1)?],
-        "process-lock-contended" => vec![idioms::process_lock(sizes.process_increments.1)?],
+        "process-lock-contended" => {
+            vec![idioms::process_lock(sizes.process_increments.1)?]
+        }
         "thread-lock" => vec![idioms::thread_lock(2, sizes.thread_increments.1)],
         _ => return Err(std::io::Error::other(format!("no such row: {name}"))),
     })
@@ -445,7 +456,9 @@ fn python_side(py: &Python, name: &str, sizes: &Sizes) -> Result<Vec<f64>, Strin
             "queue_throughput.py",
             &["--messages", &n(sizes.messages.0.into())],
         )?],
-        "shared-value" => vec![run("shared_value.py", &["--updates", &n(sizes.updates.0)])?],
+        "shared-value" => {
+            vec![run("shared_value.py", &["--updates", &n(sizes.updates.0)])?]
+        }
         "process-lock-contended" => vec![run(
             "process_lock.py",
             &["--increments", &n(sizes.process_increments.0)],

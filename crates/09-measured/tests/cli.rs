@@ -139,7 +139,8 @@ fn python_twin_is_paired_when_python3_is_there() {
 
 #[test]
 fn table_and_chart() {
-    let svg = std::env::temp_dir().join(format!("measured-test-{}.svg", std::process::id()));
+    let svg =
+        std::env::temp_dir().join(format!("measured-test-{}.svg", std::process::id()));
     let out = measured(&[
         "--smoke",
         "--repeats",

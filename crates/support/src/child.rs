@@ -107,7 +107,8 @@ impl Guardian {
             .iter()
             .map(|path| CString::new(path.as_os_str().as_bytes()))
             .collect::<Result<Vec<_>, _>>()?;
-        let paths: Vec<*const libc::c_char> = owned.iter().map(|p| p.as_ptr()).collect();
+        let paths: Vec<*const libc::c_char> =
+            owned.iter().map(|p| p.as_ptr()).collect();
         let fd_limit = open_files_limit();
         let mut fds = [0; 2];
         // SAFETY: `fds` has room for the two descriptors pipe2 writes.
@@ -249,7 +250,9 @@ unsafe fn guard(
 pub(crate) unsafe fn close_from(first: libc::c_int, fd_limit: libc::c_int) {
     // SAFETY: plain system calls; the caller owns nothing they close.
     unsafe {
-        if libc::syscall(libc::SYS_close_range, first as libc::c_uint, u32::MAX, 0u32) == -1 {
+        if libc::syscall(libc::SYS_close_range, first as libc::c_uint, u32::MAX, 0u32)
+            == -1
+        {
             for fd in first..fd_limit {
                 libc::close(fd);
             }

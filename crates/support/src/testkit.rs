@@ -44,9 +44,11 @@ impl Supervised {
     /// files (see [`Supervised::stdout`] and [`Supervised::stderr`]). Returns once `program`
     /// is running in its session, so [`Supervised::leader`] can be signalled at once.
     pub fn start(program: impl AsRef<Path>, args: &[&str]) -> io::Result<Self> {
-        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        static NEXT: std::sync::atomic::AtomicU32 =
+            std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        let dir = std::env::temp_dir().join(format!("testkit-{}-{n}", std::process::id()));
+        let dir =
+            std::env::temp_dir().join(format!("testkit-{}-{n}", std::process::id()));
         fs::create_dir_all(&dir)?;
         let out = fs::File::create(dir.join("stdout"))?;
         let err = fs::File::create(dir.join("stderr"))?;
@@ -61,7 +63,8 @@ impl Supervised {
         for arg in args {
             owned.push(CString::new(*arg)?);
         }
-        let mut argv: Vec<*const libc::c_char> = owned.iter().map(|a| a.as_ptr()).collect();
+        let mut argv: Vec<*const libc::c_char> =
+            owned.iter().map(|a| a.as_ptr()).collect();
         argv.push(std::ptr::null());
         // This process's environment, but with `RUST_BACKTRACE=0`: a panic in the lesson then
         // prints the same lines whatever the developer running the tests has set.
@@ -74,7 +77,8 @@ impl Supervised {
                 env.push(CString::new(pair)?);
             }
         }
-        let mut envp: Vec<*const libc::c_char> = env.iter().map(|e| e.as_ptr()).collect();
+        let mut envp: Vec<*const libc::c_char> =
+            env.iter().map(|e| e.as_ptr()).collect();
         envp.push(std::ptr::null());
         let mut fds = [0; 2];
         // SAFETY: `fds` has room for the two descriptors pipe2 writes.
@@ -83,7 +87,8 @@ impl Supervised {
         }
         let (read_end, write_end) = (fds[0], fds[1]);
         use std::os::fd::AsRawFd;
-        let (in_fd, out_fd, err_fd) = (null.as_raw_fd(), out.as_raw_fd(), err.as_raw_fd());
+        let (in_fd, out_fd, err_fd) =
+            (null.as_raw_fd(), out.as_raw_fd(), err.as_raw_fd());
         // Where the reaper's fallback stops closing descriptors, if close_range is missing.
         let fd_limit = crate::child::open_files_limit();
 
@@ -112,11 +117,12 @@ impl Supervised {
                 // process group (signal_group would fail, session_members would miss it), and
                 // a signal would reach a copy of the test process instead of the lesson.
                 let mut exec_sync = [0; 2];
-                let leader = if libc::pipe2(exec_sync.as_mut_ptr(), libc::O_CLOEXEC) == -1 {
-                    -1
-                } else {
-                    libc::fork()
-                };
+                let leader =
+                    if libc::pipe2(exec_sync.as_mut_ptr(), libc::O_CLOEXEC) == -1 {
+                        -1
+                    } else {
+                        libc::fork()
+                    };
                 if leader == 0 {
                     libc::close(3);
                     libc::close(exec_sync[0]);
@@ -129,7 +135,8 @@ impl Supervised {
                     let mut byte = 0u8;
                     while libc::read(exec_sync[0], (&raw mut byte).cast(), 1) == -1
                         && *libc::__errno_location() == libc::EINTR
-                    {}
+                    {
+                    }
                     libc::close(exec_sync[0]);
                 }
                 // -1 if the leader could not be started: `start` then fails.
@@ -500,8 +507,11 @@ mod tests {
     #[test]
     fn reaper_reports_exit_and_collects_orphans() {
         // The shell starts a background sleeper and exits at once, orphaning it.
-        let mut run =
-            Supervised::start("/bin/sh", &["-c", "sleep 0.3 & echo started >&2; exit 3"]).unwrap();
+        let mut run = Supervised::start(
+            "/bin/sh",
+            &["-c", "sleep 0.3 & echo started >&2; exit 3"],
+        )
+        .unwrap();
         assert_eq!(run.wait(Duration::from_secs(10)), Some(Ended::Exited(3)));
         assert!(run.stderr().contains("started"));
         assert!(run.remaining().is_empty(), "{:?}", run.remaining());
@@ -547,9 +557,11 @@ mod tests {
     #[test]
     fn stop_helper_accepts_a_handled_sigterm() {
         // A shell that handles SIGTERM the way the lessons do: clean up, then exit 143.
-        let script = "trap 'exit 143' TERM; echo ready >&2; while :; do sleep 0.05; done";
+        let script =
+            "trap 'exit 143' TERM; echo ready >&2; while :; do sleep 0.05; done";
         let ready = |err: &str| err.contains("ready");
-        let finished = stop_while_running("/bin/sh", &["-c", script], ready, Stop::Terminate);
+        let finished =
+            stop_while_running("/bin/sh", &["-c", script], ready, Stop::Terminate);
         assert_eq!(finished.ended, Ended::Exited(143));
     }
 
@@ -566,7 +578,8 @@ mod tests {
         // No waiting for output first: `start` returns only after the leader's setsid and
         // exec, so its process group exists and a signal reaches the program itself.
         for _ in 0..20 {
-            let mut run = Supervised::start("/bin/sh", &["-c", "exec sleep 30"]).unwrap();
+            let mut run =
+                Supervised::start("/bin/sh", &["-c", "exec sleep 30"]).unwrap();
             assert_eq!(run.remaining(), [run.leader]);
             run.signal_group(libc::SIGKILL).unwrap();
             assert_eq!(run.wait(HANG_GUARD), Some(Ended::Killed(libc::SIGKILL)));
@@ -598,7 +611,9 @@ mod tests {
 
     #[test]
     fn signalled_leader_is_reported_as_killed() {
-        let mut run = Supervised::start("/bin/sh", &["-c", "echo up >&2; exec sleep 30"]).unwrap();
+        let mut run =
+            Supervised::start("/bin/sh", &["-c", "echo up >&2; exec sleep 30"])
+                .unwrap();
         assert!(run.wait_for_stderr_lines(1, Duration::from_secs(10)));
         run.signal_leader(libc::SIGKILL).unwrap();
         assert_eq!(
