@@ -3,6 +3,9 @@
 
   check_book.py includes   every {{#include}} names an existing file and, if given, anchor
   check_book.py html       the built HTML has no leftover `{{#` and no broken internal link
+  check_book.py sizes      chapters 1-8: the first included Rust file is a twin from examples/,
+                           no included block is over 60 lines, the Rust shown outside
+                           <details> is at most 300 lines, and no shown line is over 88 columns
   check_book.py commands   every `$ ...` command line in the book's and the README's code
                            blocks runs and exits as the book says: 0, or N when the line ends
                            with the comment `# exits N` (`cargo test --workspace` is skipped:
@@ -127,8 +130,75 @@ def check_commands():
     return problems, f"{ran} commands"
 
 
+MAX_BLOCK, MAX_CHAPTER, MAX_COLUMNS = 60, 300, 88
+
+
+def included_lines(md, ref):
+    """The lines an include shows, as mdBook would (anchor lines dropped)."""
+    path, _, anchor = ref.partition(":")
+    lines = (md.parent / path).resolve().read_text().splitlines()
+    if anchor and not re.fullmatch(r"[0-9]*(:[0-9]*)?", anchor):
+        inside, shown = False, []
+        for line in lines:
+            if re.search(rf"ANCHOR_END:\s*{re.escape(anchor)}\b", line):
+                inside = False
+            elif re.search(rf"ANCHOR:\s*{re.escape(anchor)}\b", line):
+                inside = True
+            elif inside:
+                shown.append(line)
+        lines = shown
+    elif anchor:
+        first, _, last = anchor.partition(":")
+        lines = lines[int(first or 1) - 1:int(last) if last else None]
+    return [line for line in lines if "ANCHOR" not in line]
+
+
+def check_sizes():
+    problems, report = [], []
+    for md in sorted(SRC.glob("0[1-8]-*.md")):
+        text = md.read_text().splitlines()
+        in_details, fence, first_rust, main_rust = False, None, None, 0
+        for lineno, line in enumerate(text, 1):
+            where = f"{md.relative_to(ROOT)}:{lineno}"
+            if "<details" in line:
+                in_details = True
+            if "</details>" in line:
+                in_details = False
+            stripped = line.strip()
+            if stripped.startswith("```"):
+                fence = None if fence is not None else stripped[3:].split(",")[0]
+                continue
+            rust = fence in ("rust", "")
+            for ref in INCLUDE.findall(line):
+                path = ref.partition(":")[0]
+                if not path.endswith(".rs"):
+                    continue
+                shown = included_lines(md, ref)
+                if first_rust is None:
+                    first_rust = path
+                if len(shown) > MAX_BLOCK:
+                    problems.append(f"{where}: includes {len(shown)} lines of {ref}")
+                wide = [l for l in shown if len(l) > MAX_COLUMNS]
+                if wide:
+                    problems.append(f"{where}: {len(wide)} lines over {MAX_COLUMNS} columns "
+                                    f"in {ref}")
+                if not in_details:
+                    main_rust += len(shown)
+            else:
+                if fence == "rust" and not in_details and "{{#" not in line:
+                    main_rust += 1
+        name = md.relative_to(ROOT)
+        if first_rust is None or "/examples/" not in first_rust:
+            problems.append(f"{name}: the first Rust included is {first_rust}, not a twin")
+        if main_rust > MAX_CHAPTER:
+            problems.append(f"{name}: {main_rust} lines of Rust in the main text")
+        report.append(f"{md.stem} {main_rust}")
+    return problems, "Rust lines in main text: " + ", ".join(report)
+
+
 def main():
-    checks = {"includes": check_includes, "html": check_html, "commands": check_commands}
+    checks = {"includes": check_includes, "html": check_html, "commands": check_commands,
+              "sizes": check_sizes}
     if len(sys.argv) != 2 or sys.argv[1] not in checks:
         print(__doc__, file=sys.stderr)
         return 2

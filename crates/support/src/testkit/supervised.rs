@@ -1,5 +1,5 @@
-//! Helpers for end-to-end tests of the process lessons: run a lesson binary in its own
-//! session under a small reaper, signal it, and check that nothing is left behind.
+//! Running a lesson binary in its own session under a small reaper, signalling it, and
+//! checking that nothing is left behind (Unix only: sessions, signals, reaping).
 //!
 //! Why a reaper: when a lesson's parent is killed, its children are re-parented to the
 //! nearest "subreaper", else to PID 1. Where PID 1 does not reap (some containers and sandboxes
@@ -16,6 +16,8 @@ use std::os::unix::ffi::OsStrExt;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::{Ended, Finished, HANG_GUARD};
+
 /// A lesson binary running in its own session under a reaper.
 pub struct Supervised {
     reaper: libc::pid_t,
@@ -28,15 +30,6 @@ pub struct Supervised {
     reaped: bool,
     /// What `/dev/shm` held before the lesson started (see [`Supervised::assert_nothing_left`]).
     shm_before: Vec<String>,
-}
-
-/// How the lesson's leader ended, as the reaper saw it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ended {
-    /// It exited with this status.
-    Exited(i32),
-    /// A signal with this number ended it.
-    Killed(i32),
 }
 
 impl Supervised {
@@ -81,8 +74,8 @@ impl Supervised {
             env.iter().map(|e| e.as_ptr()).collect();
         envp.push(std::ptr::null());
         let mut fds = [0; 2];
-        // SAFETY: `fds` has room for the two descriptors pipe2 writes.
-        if unsafe { libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) } == -1 {
+        // SAFETY: `fds` has room for the two descriptors the call writes.
+        if unsafe { pipe_cloexec(fds.as_mut_ptr()) } == -1 {
             return Err(io::Error::last_os_error());
         }
         let (read_end, write_end) = (fds[0], fds[1]);
@@ -90,7 +83,7 @@ impl Supervised {
         let (in_fd, out_fd, err_fd) =
             (null.as_raw_fd(), out.as_raw_fd(), err.as_raw_fd());
         // Where the reaper's fallback stops closing descriptors, if close_range is missing.
-        let fd_limit = crate::child::open_files_limit();
+        let fd_limit = open_files_limit();
 
         // SAFETY: the child branches below call only async-signal-safe functions (dup2,
         // close_range, close, prctl, pipe2, fork, setsid, execve, read, write, waitpid, _exit)
@@ -109,7 +102,9 @@ impl Supervised {
                 libc::dup2(out_fd, 1);
                 libc::dup2(err_fd, 2);
                 libc::dup2(write_end, 3);
-                crate::child::close_from(4, fd_limit);
+                close_from(4, fd_limit);
+                // Orphans come to us, not to PID 1 (Linux; elsewhere launchd reaps them).
+                #[cfg(target_os = "linux")]
                 libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1);
                 // The leader's pid is reported only once the leader has called setsid and
                 // exec'd: its copy of `exec_sync`'s write end is close-on-exec, so our read
@@ -117,12 +112,11 @@ impl Supervised {
                 // process group (signal_group would fail, session_members would miss it), and
                 // a signal would reach a copy of the test process instead of the lesson.
                 let mut exec_sync = [0; 2];
-                let leader =
-                    if libc::pipe2(exec_sync.as_mut_ptr(), libc::O_CLOEXEC) == -1 {
-                        -1
-                    } else {
-                        libc::fork()
-                    };
+                let leader = if pipe_cloexec(exec_sync.as_mut_ptr()) == -1 {
+                    -1
+                } else {
+                    libc::fork()
+                };
                 if leader == 0 {
                     libc::close(3);
                     libc::close(exec_sync[0]);
@@ -134,9 +128,8 @@ impl Supervised {
                     libc::close(exec_sync[1]);
                     let mut byte = 0u8;
                     while libc::read(exec_sync[0], (&raw mut byte).cast(), 1) == -1
-                        && *libc::__errno_location() == libc::EINTR
-                    {
-                    }
+                        && errno() == libc::EINTR
+                    {}
                     libc::close(exec_sync[0]);
                 }
                 // -1 if the leader could not be started: `start` then fails.
@@ -150,7 +143,7 @@ impl Supervised {
                     let mut status = 0;
                     let pid = libc::waitpid(-1, &mut status, 0);
                     if pid == -1 {
-                        if *libc::__errno_location() == libc::EINTR {
+                        if errno() == libc::EINTR {
                             continue;
                         }
                         break;
@@ -310,68 +303,6 @@ fn read_int(report: &mut fs::File) -> Option<i32> {
     Some(i32::from_ne_bytes(bytes))
 }
 
-/// What a finished run printed, and how it ended.
-#[derive(Debug)]
-pub struct Finished {
-    /// How the lesson's main process ended.
-    pub ended: Ended,
-    /// Everything it wrote to stdout.
-    pub stdout: String,
-    /// Everything it wrote to stderr.
-    pub stderr: String,
-}
-
-impl Finished {
-    /// The last line of stdout: the lessons' `Result: ...` line.
-    pub fn last_line(&self) -> &str {
-        self.stdout.lines().last().unwrap_or("")
-    }
-}
-
-/// The hang guard of every wait in these helpers: generous, so a slow machine fails nothing.
-pub const HANG_GUARD: Duration = Duration::from_secs(10);
-
-/// Runs `program args...` to its end under the reaper and checks that it left no process and
-/// no shared memory behind.
-pub fn run_to_end(program: impl AsRef<Path>, args: &[&str]) -> Finished {
-    let mut run = Supervised::start(program, args).expect("the lesson starts");
-    let ended = run.wait(HANG_GUARD).unwrap_or_else(|| {
-        panic!(
-            "{args:?} did not end within {HANG_GUARD:?}; stderr:\n{}",
-            run.stderr()
-        )
-    });
-    run.assert_nothing_left();
-    Finished {
-        ended,
-        stdout: run.stdout(),
-        stderr: run.stderr(),
-    }
-}
-
-/// Asserts that `program args...` is refused as bad input, the way every lesson promises:
-/// exit status 2, exactly one line on stderr starting with `error:` and containing
-/// `mentions`, and nothing on stdout.
-pub fn assert_usage_error(program: impl AsRef<Path>, args: &[&str], mentions: &str) {
-    let out = std::process::Command::new(program.as_ref())
-        .args(args)
-        .output()
-        .expect("the lesson starts");
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
-    assert_eq!(
-        stderr.lines().count(),
-        1,
-        "{args:?}: one line expected: {stderr:?}"
-    );
-    assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
-    assert!(
-        stderr.contains(mentions),
-        "{args:?}: should mention {mentions:?}: {stderr}"
-    );
-    assert!(out.stdout.is_empty(), "{args:?}: stdout should be empty");
-}
-
 /// The three ways a lesson can be stopped from outside.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Stop {
@@ -449,7 +380,24 @@ fn check(result: libc::c_int) -> io::Result<()> {
     }
 }
 
+/// Every process whose session id is `session`: from `/proc` on Linux, `pgrep -s`
+/// elsewhere.
+#[cfg(not(target_os = "linux"))]
+pub fn session_members(session: libc::pid_t) -> Vec<libc::pid_t> {
+    let Ok(out) = std::process::Command::new("pgrep")
+        .args(["-s", &session.to_string()])
+        .output()
+    else {
+        return Vec::new();
+    };
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|line| line.trim().parse().ok())
+        .collect()
+}
+
 /// Every process whose session id is `session`, read from `/proc`.
+#[cfg(target_os = "linux")]
 pub fn session_members(session: libc::pid_t) -> Vec<libc::pid_t> {
     let Ok(entries) = fs::read_dir("/proc") else {
         return Vec::new();
@@ -480,7 +428,7 @@ pub fn session_members(session: libc::pid_t) -> Vec<libc::pid_t> {
 }
 
 /// The names in `/dev/shm` that contain `_<pid>_`: the segments a process named with
-/// [`crate::child::unique_shm_name`] and left behind.
+/// the lessons' way (`/shmem_<tag>_<pid>_<n>`) and left behind.
 pub fn shm_left_by(pid: libc::pid_t) -> Vec<String> {
     let needle = format!("_{pid}_");
     let mut names = shm_names();
@@ -500,6 +448,74 @@ fn shm_names() -> Vec<String> {
         .unwrap_or_default()
 }
 
+/// A pipe whose two ends are close-on-exec. Linux sets the flag atomically with `pipe2`;
+/// elsewhere `fcntl` sets it just after, which leaves a moment in which another thread's
+/// fork could copy the ends (harmless here: the reaper closes every other descriptor).
+/// Async-signal-safe.
+///
+/// # Safety
+///
+/// `fds` must have room for two descriptors.
+unsafe fn pipe_cloexec(fds: *mut libc::c_int) -> libc::c_int {
+    // SAFETY: the caller gives room for two descriptors; plain system calls.
+    unsafe {
+        #[cfg(target_os = "linux")]
+        {
+            libc::pipe2(fds, libc::O_CLOEXEC)
+        }
+        #[cfg(not(target_os = "linux"))]
+        {
+            if libc::pipe(fds) == -1 {
+                return -1;
+            }
+            for i in 0..2 {
+                libc::fcntl(*fds.add(i), libc::F_SETFD, libc::FD_CLOEXEC);
+            }
+            0
+        }
+    }
+}
+
+/// This thread's `errno`; async-signal-safe (it reads a thread-local, nothing more).
+fn errno() -> libc::c_int {
+    io::Error::last_os_error().raw_os_error().unwrap_or(0)
+}
+
+/// Closes every descriptor from `first` up: with one `close_range` on Linux, or, where
+/// that call is missing, refused or not Linux's, one by one below `fd_limit` (from
+/// [`open_files_limit`], read before the fork). Async-signal-safe.
+///
+/// # Safety
+///
+/// Call only in a forked child that owns nothing from `first` up.
+unsafe fn close_from(first: libc::c_int, fd_limit: libc::c_int) {
+    // SAFETY: plain system calls; the caller owns nothing they close.
+    unsafe {
+        #[cfg(target_os = "linux")]
+        if libc::syscall(libc::SYS_close_range, first as libc::c_uint, u32::MAX, 0u32)
+            == 0
+        {
+            return;
+        }
+        for fd in first..fd_limit {
+            libc::close(fd);
+        }
+    }
+}
+
+/// The soft limit on open descriptors (capped): none of ours is at or above it.
+fn open_files_limit() -> libc::c_int {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit writes into the struct we pass.
+    if unsafe { libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) } == -1 {
+        return 1024;
+    }
+    limit.rlim_cur.min(1 << 20) as libc::c_int
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -516,6 +532,8 @@ mod tests {
         assert!(run.stderr().contains("started"));
         assert!(run.remaining().is_empty(), "{:?}", run.remaining());
     }
+
+    use crate::testkit::{assert_usage_error, run_to_end};
 
     #[test]
     fn the_lesson_reads_an_empty_stdin_and_its_bad_bytes_still_show() {
