@@ -25,8 +25,50 @@ run lesson *args:
     fi
     # The benchmark lesson measures speed, so it is built optimised; the others build fast.
     profile=()
-    if [ "$lesson" = measured ]; then profile=(--release); fi
+    if [ "$lesson" = measured ]; then
+        profile=(--release)
+        echo "building measured, optimised (the first time takes a minute or two)..." >&2
+    fi
     exec cargo run --quiet "${profile[@]}" -p "$lesson" -- "$@"
+
+# List the Rust twins of the tutorial's examples (`just example NAME` runs one)
+examples:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    for twin in crates/[0-9][0-9]-*/examples/*.rs; do
+        lesson="${twin#crates/}"; lesson="${lesson%%/*}"
+        name="$(basename "$twin" .rs)"
+        printf '  %-24s %s\n' "$name" "(lesson ${lesson#*-})"
+    done
+
+# Run one twin, e.g. `just example futures_submit`
+example name *args:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    name="$1"; shift
+    twins=(crates/[0-9][0-9]-*/examples/"$name".rs)
+    if [ -z "$name" ] || [ ! -f "${twins[0]}" ]; then
+        echo "error: there is no twin named '$name'; the twins are:" >&2
+        just examples >&2
+        exit 2
+    fi
+    lesson="${twins[0]#crates/[0-9][0-9]-}"; lesson="${lesson%%/*}"
+    exec cargo run --quiet -p "$lesson" --example "$name" -- "$@"
+
+# Run a twin's Python program, then the Rust twin, e.g. `just compare futures_submit`
+compare name:
+    #!/usr/bin/env bash
+    set -euo pipefail
+    if [ ! -f "python/examples/$1.py" ]; then
+        echo "error: there is no Python twin python/examples/$1.py; the twins are:" >&2
+        just examples >&2
+        exit 2
+    fi
+    echo "== Python: python3 python/examples/$1.py"
+    python3 "python/examples/$1.py"
+    echo
+    echo "== Rust: just example $1"
+    just example "$1"
 
 # Run the whole test suite
 test *args:
@@ -34,6 +76,7 @@ test *args:
 
 # Measure the lessons against Python (`just bench --quick` takes about a minute)
 bench *args:
+    @echo "building measured, optimised (the first time takes a minute or two)..." >&2
     cargo run --quiet --release -p measured -- "$@"
 
 # Build the book into book/book and check its includes and links

@@ -9,7 +9,9 @@ For each twin:
     dependencies;
   - copied as src/main.rs into a fresh crate whose [dependencies] are its lesson's crates.io
     dependencies (clap aside), with the workspace's Cargo.lock, it builds offline;
-  - run there, it exits 0 within 20 s and its last stdout line starts with `Result:`.
+  - run there, it exits 0 within 20 s and its last stdout line starts with `Result:`;
+  - its Python twin python/examples/STEM.py exists, exits 0 within 20 s, and ends with a
+    `Result:` line too.
 """
 import pathlib
 import re
@@ -17,6 +19,7 @@ import shutil
 import subprocess
 import sys
 import tomllib
+import os
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 WORK = ROOT / "target" / "twins"
@@ -91,7 +94,6 @@ def check(twin, workspace):
     shutil.copy(ROOT / "Cargo.lock", crate / "Cargo.lock")
     shutil.copy(twin, crate / "src" / "main.rs")
     env_target = {"CARGO_TARGET_DIR": str(WORK / "target")}
-    import os
     env = {**os.environ, **env_target}
     build = subprocess.run(["cargo", "build", "--offline", "--quiet"], cwd=crate, env=env,
                            capture_output=True, text=True)
@@ -110,6 +112,20 @@ def check(twin, workspace):
         problems.append(f"{where}: exited {run.returncode}:\n{run.stderr[-2000:]}")
     elif not last.startswith("Result:"):
         problems.append(f"{where}: last stdout line is {last!r}, not `Result: ...`")
+    python = ROOT / "python" / "examples" / f"{twin.stem}.py"
+    if not python.is_file():
+        problems.append(f"{where}: no Python twin {python.relative_to(ROOT)}")
+        return problems, n
+    try:
+        run = subprocess.run([sys.executable, str(python)], cwd=ROOT, stdin=subprocess.DEVNULL,
+                             capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        problems.append(f"{python.relative_to(ROOT)}: still running after 20 s")
+        return problems, n
+    last = (run.stdout.splitlines() or [""])[-1]
+    if run.returncode != 0 or not last.startswith("Result:"):
+        problems.append(f"{python.relative_to(ROOT)}: exited {run.returncode}, last line "
+                        f"{last!r}:\n{run.stderr[-2000:]}")
     return problems, n
 
 

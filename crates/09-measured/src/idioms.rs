@@ -156,7 +156,7 @@ pub fn pool_roundtrip(workers: usize, rounds: u64) -> io::Result<Duration> {
 /// (`python/queue_throughput.py`)
 pub fn queue_throughput(messages: u64) -> io::Result<f64> {
     let (sender, mut receiver) = process_queue::queue::<Report>()?;
-    let mut command = support::child::self_command()?;
+    let mut command = crate::child::self_command()?;
     let fd = sender.inherit(&mut command)?;
     command
         .args(["--child", "queue", &messages.to_string(), &fd.to_string()])
@@ -218,7 +218,7 @@ fn queue_child(messages: u64, fd: RawFd) -> io::Result<()> {
 /// stored in a loop by one process, as `v.value = x` is in `python/shared_value.py`.
 pub fn shared_value(updates: u64) -> io::Result<f64> {
     let mut slots =
-        SharedSlots::create(&support::child::unique_shm_name("measured"), 1)?;
+        SharedSlots::create(&crate::child::unique_shm_name("measured"), 1)?;
     slots.unlink()?; // one process only: nobody else needs the name
     let value = slots.f32(0);
     let start = Instant::now();
@@ -362,7 +362,7 @@ fn role(words: &[&str]) -> Vec<String> {
 
 /// Starts this program again as a child with `--child <role...>`; it dies with its parent.
 pub fn start_child(role: &[String]) -> io::Result<Child> {
-    support::child::self_command()?
+    crate::child::self_command()?
         .arg("--child")
         .args(role)
         .stdin(Stdio::null())

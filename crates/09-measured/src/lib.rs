@@ -12,6 +12,7 @@
 //! the mean would not.
 
 pub mod chart;
+pub mod child;
 pub mod idioms;
 pub mod python;
 pub mod solutions;

@@ -16,7 +16,9 @@ use support::interrupt::{Interrupt, exit_code_for};
 use support::progress::ProgressLine;
 
 /// Measure Rust's building blocks against the Python idioms they port (python3 on PATH
-/// runs the Python side; without it only the Rust side is reported).
+/// runs the Python side; without it only the Rust side is reported). Unlike the other
+/// lessons, this one takes none of --value, --steps, --max-sleep-ms or --seed: its
+/// workloads are fixed so that runs compare.
 #[derive(Parser, Debug)]
 #[command(name = "measured")]
 struct Args {
@@ -310,7 +312,7 @@ fn score(name: &str, figures: &[f64], ways: &mut Ways) -> Result<f64, String> {
 /// that grew this process's heap (a million queued tasks) would otherwise slow down the
 /// next row's `fork()`, which copies the parent's page tables.
 fn rust_side(name: &str, profile: Profile) -> Result<Vec<f64>, String> {
-    let out = support::child::self_command()
+    let out = measured::child::self_command()
         .and_then(|mut command| {
             command
                 .args(["--child", "row", name, profile.word()])

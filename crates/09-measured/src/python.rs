@@ -42,7 +42,7 @@ impl Python {
         let mut command = Command::new(&self.program);
         command.arg(&path).args(args).stdin(Stdio::null());
         // A twin is a child like any other: it must not outlive the harness.
-        support::child::die_with_parent(&mut command);
+        crate::child::die_with_parent(&mut command);
         let out = command
             .output()
             .map_err(|e| format!("cannot run {}: {e}", path.display()))?;
