@@ -1,6 +1,7 @@
-//! The chart of a run (`measured --svg PATH`): on top, how many times better Rust did on each
-//! row (log scale, with each row's goal); below, threads against processes on CPU-bound and
-//! on I/O-bound work, as speedups over running the same work sequentially.
+//! The chart of a run (`measured --svg PATH`): on top, how many times better Rust did
+//! on each row (log scale, with each row's goal); below, threads against processes on
+//! CPU-bound and on I/O-bound work, as speedups over running the same work
+//! sequentially.
 
 use crate::Row;
 use plotters::prelude::*;

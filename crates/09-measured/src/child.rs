@@ -1,6 +1,7 @@
-//! Children of this harness: a copy of this program with a child role, or a Python twin.
-//! Each dies with the harness, so an interrupted measurement leaves nothing running.
-//! (Lesson 4 teaches this; a lesson repeats such a helper rather than import it.)
+//! Children of this harness: a copy of this program with a child role, or a Python
+//! twin. Each dies with the harness, so an interrupted measurement leaves nothing
+//! running. (Lesson 4 teaches this; a lesson repeats such a helper rather than import
+//! it.)
 
 use std::io;
 use std::process::Command;
@@ -13,9 +14,9 @@ pub fn self_command() -> io::Result<Command> {
     Ok(command)
 }
 
-/// On Linux, the child gets SIGKILL when we die (`PR_SET_PDEATHSIG`), and refuses to start
-/// if we are already gone. Other systems have no such call; there the harness's own Ctrl-C
-/// handling stops its children.
+/// On Linux, the child gets SIGKILL when we die (`PR_SET_PDEATHSIG`), and refuses to
+/// start if we are already gone. Other systems have no such call; there the harness's
+/// own Ctrl-C handling stops its children.
 pub fn die_with_parent(command: &mut Command) -> &mut Command {
     #[cfg(target_os = "linux")]
     {

@@ -1,8 +1,9 @@
 //! The Rust side of each row: the work, how it is spread over threads or processes, and
-//! what the clock covers. Each function mirrors a program in `python/` (named in its doc).
+//! what the clock covers. Each function mirrors a program in `python/` (named in its
+//! doc).
 //!
-//! Children are this very program started again with a hidden role (`--child cpu 1000`),
-//! like Python's "spawn" start method; see [`child_main`].
+//! Children are this very program started again with a hidden role (`--child cpu
+//! 1000`), like Python's "spawn" start method; see [`child_main`].
 
 use futures_pool::ThreadPool;
 use locks::{LockKind, SharedCounter};
@@ -28,7 +29,8 @@ pub enum Way {
     Sequential,
     /// One thread each, all at once.
     Threads,
-    /// One child process each, all at once; the time includes starting and reaping them.
+    /// One child process each, all at once; the time includes starting and reaping
+    /// them.
     Processes,
 }
 
@@ -90,7 +92,8 @@ pub fn spread(
 }
 // ANCHOR_END: spread
 
-/// The CPU-bound job, `iters` loop turns per worker, spread one way. (`python/cpu_bound.py`)
+/// The CPU-bound job, `iters` loop turns per worker, spread one way.
+/// (`python/cpu_bound.py`)
 pub fn cpu_bound(way: Way, workers: usize, iters: u64) -> io::Result<Duration> {
     let job = || {
         spin(iters);
@@ -132,8 +135,8 @@ pub fn pool_batch(workers: usize, tasks: u64) -> io::Result<f64> {
     Ok(tasks as f64 / elapsed.as_secs_f64())
 }
 
-/// The mean time of one `submit` followed at once by `result()`: the latency of handing a
-/// small job to a pool and waiting for it. (`python/pool_roundtrip.py`)
+/// The mean time of one `submit` followed at once by `result()`: the latency of handing
+/// a small job to a pool and waiting for it. (`python/pool_roundtrip.py`)
 pub fn pool_roundtrip(workers: usize, rounds: u64) -> io::Result<Duration> {
     let pool = ThreadPool::new(workers).map_err(io::Error::other)?;
     pool.submit(|| 0u64).result().map_err(io::Error::other)?;
@@ -152,8 +155,8 @@ pub fn pool_roundtrip(workers: usize, rounds: u64) -> io::Result<Duration> {
 // ANCHOR: queue
 /// Messages per second through lesson 5's queue, from a child to its parent: the child
 /// says it is ready, waits for a byte on its stdin (the starting gun), then sends
-/// `messages` progress reports. The clock runs from the gun to the last report received.
-/// (`python/queue_throughput.py`)
+/// `messages` progress reports. The clock runs from the gun to the last report
+/// received. (`python/queue_throughput.py`)
 pub fn queue_throughput(messages: u64) -> io::Result<f64> {
     let (sender, mut receiver) = process_queue::queue::<Report>()?;
     let mut command = crate::child::self_command()?;
@@ -176,7 +179,8 @@ pub fn queue_throughput(messages: u64) -> io::Result<f64> {
     finish(vec![child], timed, &["queue".to_string()])
 }
 
-/// The next report, waiting at most `limit`; a closed queue (the child died) is an error.
+/// The next report, waiting at most `limit`; a closed queue (the child died) is an
+/// error.
 fn recv_within(receiver: &mut Receiver<Report>, limit: Duration) -> io::Result<Report> {
     let deadline = Instant::now() + limit;
     loop {
@@ -197,8 +201,8 @@ fn recv_within(receiver: &mut Receiver<Report>, limit: Duration) -> io::Result<R
 
 /// The child's side of [`queue_throughput`].
 fn queue_child(messages: u64, fd: RawFd) -> io::Result<()> {
-    // SAFETY: `fd` is the number the parent got from `Sender::inherit` and put on our command
-    // line; it is used once, here, and nothing else in this process touches it.
+    // SAFETY: `fd` is the number the parent got from `Sender::inherit` and put on our
+    // command line; it is used once, here, and nothing else in this process touches it.
     let mut sender = unsafe { Sender::<Report>::from_inherited(fd)? };
     sender.send(&Report::Progress {
         worker: 0,
@@ -214,11 +218,11 @@ fn queue_child(messages: u64, fd: RawFd) -> io::Result<()> {
 // ANCHOR_END: queue
 
 // ANCHOR: shared_value
-/// Updates per second of lesson 6's shared `f32` (an atomic in a shared-memory segment),
-/// stored in a loop by one process, as `v.value = x` is in `python/shared_value.py`.
+/// Updates per second of lesson 6's shared `f32` (an atomic in a shared-memory
+/// segment), stored in a loop by one process, as `v.value = x` is in
+/// `python/shared_value.py`.
 pub fn shared_value(updates: u64) -> io::Result<f64> {
-    let mut slots =
-        SharedSlots::create(&crate::child::unique_shm_name("measured"), 1)?;
+    let mut slots = SharedSlots::create(&crate::child::unique_shm_name("measured"), 1)?;
     slots.unlink()?; // one process only: nobody else needs the name
     let value = slots.f32(0);
     let start = Instant::now();
@@ -236,10 +240,11 @@ pub fn shared_value(updates: u64) -> io::Result<f64> {
 // ANCHOR_END: shared_value
 
 // ANCHOR: process_lock
-/// Lock-protected increments per second, two processes sharing lesson 7's counter and its
-/// robust process-shared mutex: each locks, adds one, unlocks, `per_process` times.
-/// (`python/process_lock.py`) The clock starts when both children have mapped the segment
-/// and stops when both have been reaped (so it includes their exit, which Python's does not).
+/// Lock-protected increments per second, two processes sharing lesson 7's counter and
+/// its robust process-shared mutex: each locks, adds one, unlocks, `per_process` times.
+/// (`python/process_lock.py`) The clock starts when both children have mapped the
+/// segment and stops when both have been reaped (so it includes their exit, which
+/// Python's does not).
 pub fn process_lock(per_process: u64) -> io::Result<f64> {
     const CHILDREN: usize = 2;
     let mut counter = SharedCounter::create(Some(LockKind::Mutex))?;
@@ -281,8 +286,8 @@ pub fn process_lock(per_process: u64) -> io::Result<f64> {
 }
 // ANCHOR_END: process_lock
 
-/// Reaps `children` and returns `outcome`; on an error first kills them, since they may be
-/// waiting for a parent that has given up. A child that failed is an error too.
+/// Reaps `children` and returns `outcome`; on an error first kills them, since they may
+/// be waiting for a parent that has given up. A child that failed is an error too.
 fn finish<T>(
     mut children: Vec<Child>,
     outcome: io::Result<T>,
@@ -315,7 +320,8 @@ pub fn process_start(starts: u32) -> io::Result<Duration> {
 
 // ANCHOR: thread_lock
 /// Runs `work` on `threads` threads at once and returns how long they took together. A
-/// barrier holds every thread at the start line, so the clock does not time their creation.
+/// barrier holds every thread at the start line, so the clock does not time their
+/// creation.
 pub fn time_in_threads(threads: usize, work: impl Fn() + Sync) -> Duration {
     let barrier = Barrier::new(threads + 1);
     thread::scope(|s| {
@@ -360,7 +366,8 @@ fn role(words: &[&str]) -> Vec<String> {
     words.iter().map(|w| w.to_string()).collect()
 }
 
-/// Starts this program again as a child with `--child <role...>`; it dies with its parent.
+/// Starts this program again as a child with `--child <role...>`; it dies with its
+/// parent.
 pub fn start_child(role: &[String]) -> io::Result<Child> {
     crate::child::self_command()?
         .arg("--child")
@@ -390,8 +397,8 @@ pub fn wait_all(children: Vec<Child>, role: &[String]) -> io::Result<()> {
 }
 
 // ANCHOR: child_main
-/// What a child started with `--child <role> <arguments...>` does; returns its exit status:
-/// 0 done, 1 failed, 2 not a role we know.
+/// What a child started with `--child <role> <arguments...>` does; returns its exit
+/// status: 0 done, 1 failed, 2 not a role we know.
 pub fn child_main(role: &[String]) -> i32 {
     let words: Vec<&str> = role.iter().map(String::as_str).collect();
     let outcome = match words[..] {
@@ -442,7 +449,8 @@ mod tests {
 
     #[test]
     fn spin_matches_the_python_twin() {
-        // python3 -c 'import sys; sys.path.insert(0, "python"); import cpu_bound; print(cpu_bound.spin(5))'
+        // python3 -c 'import sys; sys.path.insert(0, "python"); import cpu_bound;
+        // print(cpu_bound.spin(5))'
         assert_eq!(spin(5), 179_579);
         assert_eq!(spin(0), 0);
     }
@@ -462,7 +470,8 @@ mod tests {
 
     #[test]
     fn thread_lock_counts_every_increment() {
-        // The function asserts the final count itself; the rate only has to be a number.
+        // The function asserts the final count itself; the rate only has to be a
+        // number.
         let rate = thread_lock(2, 1_000);
         assert!(rate.is_finite() && rate > 0.0);
     }

@@ -1,15 +1,15 @@
-//! Lesson `measured`: the tutorial's claims, measured. Each row of the benchmark runs one of
-//! our Rust building blocks and its Python twin (a small program in `python/`) back to back,
-//! several times, and compares the medians.
+//! Lesson `measured`: the tutorial's claims, measured. Each row of the benchmark runs
+//! one of our Rust building blocks and its Python twin (a small program in `python/`)
+//! back to back, several times, and compares the medians.
 //!
 //! - [`idioms`]: the Rust side of every row (what is timed, and how).
 //! - [`python`]: running a Python twin and reading its one-line answer.
 //! - [`chart`]: the SVG chart of a run.
 //! - this module: the rows, medians, the "times better" ratio, the table and the JSON.
 //!
-//! Why medians: a shared machine is noisy (other programs, the CPU's clock, the page cache),
-//! and noise only ever makes a run slower. The median of a few runs ignores the odd slow one;
-//! the mean would not.
+//! Why medians: a shared machine is noisy (other programs, the CPU's clock, the page
+//! cache), and noise only ever makes a run slower. The median of a few runs ignores the
+//! odd slow one; the mean would not.
 
 pub mod chart;
 pub mod child;
@@ -68,7 +68,8 @@ pub struct Spec {
     /// The unit of the `python` and `rust` figures.
     pub unit: &'static str,
     pub ratio: Ratio,
-    /// The ratio this row should reach on the 2-core reference machine, if it has a goal.
+    /// The ratio this row should reach on the 2-core reference machine, if it has a
+    /// goal.
     pub goal: Option<f64>,
     /// One line: what is measured.
     pub what: &'static str,
@@ -191,7 +192,8 @@ fn json_number(x: Option<f64>) -> String {
 }
 
 /// The rows as a JSON array of `{"name","unit","python","rust","speedup"}` objects; a
-/// missing figure is `null`. (Names and units are plain ASCII, so nothing needs escaping.)
+/// missing figure is `null`. (Names and units are plain ASCII, so nothing needs
+/// escaping.)
 pub fn to_json(rows: &[Row]) -> String {
     let mut out = String::from("[\n");
     for (i, row) in rows.iter().enumerate() {
@@ -229,7 +231,8 @@ pub fn human(x: Option<f64>) -> String {
     format!("{scaled:.digits$}{suffix}")
 }
 
-/// The rows as a plain-text table, one line per row, with the goal and whether it was met.
+/// The rows as a plain-text table, one line per row, with the goal and whether it was
+/// met.
 pub fn table(rows: &[Row]) -> String {
     let mut out = format!(
         "{:<24}{:>14}{:>10}{:>10}{:>9}{:>8}  {}\n",

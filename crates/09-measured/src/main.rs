@@ -1,8 +1,8 @@
-//! Lesson `measured`: each row runs a Rust building block and its Python twin back to back,
-//! a few times, and reports the medians and how many times better Rust did.
+//! Lesson `measured`: each row runs a Rust building block and its Python twin back to
+//! back, a few times, and reports the medians and how many times better Rust did.
 //!
-//! `just bench` (or `just bench --quick`, about a minute); `--json` for a machine-readable
-//! table, `--svg PATH` for a chart.
+//! `just bench` (or `just bench --quick`, about a minute); `--json` for a
+//! machine-readable table, `--svg PATH` for a chart.
 
 use clap::Parser;
 use measured::chart::{Spread, Workload};
@@ -22,7 +22,8 @@ use support::progress::ProgressLine;
 #[derive(Parser, Debug)]
 #[command(name = "measured")]
 struct Args {
-    /// Smaller sizes (still 7 paired runs per row, for steady medians): about a minute in all
+    /// Smaller sizes (still 7 paired runs per row, for steady medians): about a minute
+    /// in all
     #[arg(long)]
     quick: bool,
 
@@ -46,7 +47,8 @@ struct Args {
     #[arg(long)]
     no_python: bool,
 
-    /// (internal) tiny sizes, for the end-to-end tests: checks that every row runs, measures nothing
+    /// (internal) tiny sizes, for the end-to-end tests: checks that every row runs,
+    /// measures nothing
     #[arg(long, hide = true)]
     smoke: bool,
 
@@ -56,9 +58,10 @@ struct Args {
 }
 
 // ANCHOR: sizes
-/// How much work one run of each row does. Python does most steps tens of times slower, so
-/// it gets less work: a run should last long enough (mostly a tenth of a second or more)
-/// for the clock and the odd interruption not to matter, and short enough to repeat.
+/// How much work one run of each row does. Python does most steps tens of times slower,
+/// so it gets less work: a run should last long enough (mostly a tenth of a second or
+/// more) for the clock and the odd interruption not to matter, and short enough to
+/// repeat.
 struct Sizes {
     pool_tasks: (u32, u32), // (python, rust)
     roundtrips: (u32, u32),
@@ -146,7 +149,8 @@ impl Profile {
     }
 }
 
-/// One language's per-run speedups over sequential, for the chart: (threads, processes).
+/// One language's per-run speedups over sequential, for the chart: (threads,
+/// processes).
 #[derive(Default)]
 struct Ways {
     cpu: (Vec<f64>, Vec<f64>),
@@ -161,8 +165,8 @@ fn main() {
             _ => idioms::child_main(role),
         });
     }
-    // Ctrl-C or SIGTERM: finish the run under way (so its children are reaped and its shared
-    // memory removed), then stop.
+    // Ctrl-C or SIGTERM: finish the run under way (so its children are reaped and its
+    // shared memory removed), then stop.
     let interrupt = Interrupt::install().unwrap_or_else(|err| {
         eprintln!("error: cannot install the signal handlers: {err}");
         std::process::exit(1);
@@ -200,7 +204,8 @@ fn main() {
                 break 'rows;
             }
             progress.show(&format!("{:<24} run {run}/{repeats}", spec.name));
-            // Back to back, so both sides see the same machine (load, clock speed, cache).
+            // Back to back, so both sides see the same machine (load, clock speed,
+            // cache).
             let rust = rust_side(spec.name, profile);
             match rust.and_then(|figures| score(spec.name, &figures, &mut rs_ways)) {
                 Ok(x) => rs_samples.push(x),
@@ -287,8 +292,8 @@ fn workload(
 }
 
 // ANCHOR: score
-/// A row's figure from the numbers one run printed. The CPU and I/O rows print three times
-/// (sequential, threads, processes): their speedups also go to the chart.
+/// A row's figure from the numbers one run printed. The CPU and I/O rows print three
+/// times (sequential, threads, processes): their speedups also go to the chart.
 fn score(name: &str, figures: &[f64], ways: &mut Ways) -> Result<f64, String> {
     match (name, figures) {
         ("cpu-threads-speedup", &[seq, threads, processes]) => {
@@ -334,14 +339,15 @@ fn rust_side(name: &str, profile: Profile) -> Result<Vec<f64>, String> {
 }
 // ANCHOR_END: rust_side
 
-/// The measuring child (`--child row NAME PROFILE`): prints the row's figures on one line.
+/// The measuring child (`--child row NAME PROFILE`): prints the row's figures on one
+/// line.
 fn row_child(name: &str, profile: &str) -> i32 {
     let Some(profile) = Profile::from_word(profile) else {
         eprintln!("error: unknown profile {profile}");
         return 2;
     };
-    // Ctrl-C reaches this process too: finish the run (reaping its children, removing its
-    // shared memory), then report the signal instead of a figure.
+    // Ctrl-C reaches this process too: finish the run (reaping its children, removing
+    // its shared memory), then report the signal instead of a figure.
     let interrupt = Interrupt::install().ok();
     let figures = rust_figures(name, profile.sizes());
     if let Some(signal) = interrupt.as_ref().and_then(Interrupt::signal) {

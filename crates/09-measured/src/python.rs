@@ -1,10 +1,11 @@
-//! Running a Python twin: one program in `python/` that measures one idiom and prints one
-//! line, `<name> <value> <unit>`.
+//! Running a Python twin: one program in `python/` that measures one idiom and prints
+//! one line, `<name> <value> <unit>`.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 
-/// Where the Python twins live: `python/` at the top of the workspace, found from this crate.
+/// Where the Python twins live: `python/` at the top of the workspace, found from this
+/// crate.
 pub const PYTHON_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../python");
 
 /// A Python interpreter that answered `--version`.

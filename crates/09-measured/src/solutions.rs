@@ -4,9 +4,9 @@ use crate::idioms::time_in_threads;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 // ANCHOR: geometric_mean
-/// Exercise 1: one number for a whole run. Ratios multiply, so their fair average is the
-/// geometric mean (the arithmetic mean of 100x and 1x would claim 50x). `None` if there is
-/// nothing to average or a ratio is not positive.
+/// Exercise 1: one number for a whole run. Ratios multiply, so their fair average is
+/// the geometric mean (the arithmetic mean of 100x and 1x would claim 50x). `None` if
+/// there is nothing to average or a ratio is not positive.
 pub fn geometric_mean(ratios: &[f64]) -> Option<f64> {
     if ratios.is_empty() || ratios.iter().any(|r| !(r.is_finite() && *r > 0.0)) {
         return None;
@@ -17,8 +17,8 @@ pub fn geometric_mean(ratios: &[f64]) -> Option<f64> {
 // ANCHOR_END: geometric_mean
 
 // ANCHOR: relative_range
-/// Exercise 2: how noisy were the runs? The spread of the samples (largest minus smallest)
-/// as a fraction of their median: 0.05 means the runs agree within 5%.
+/// Exercise 2: how noisy were the runs? The spread of the samples (largest minus
+/// smallest) as a fraction of their median: 0.05 means the runs agree within 5%.
 pub fn relative_range(samples: &[f64]) -> Option<f64> {
     let median = crate::median(samples)?;
     let finite = samples.iter().copied().filter(|x| x.is_finite());
@@ -31,8 +31,8 @@ pub fn relative_range(samples: &[f64]) -> Option<f64> {
 
 // ANCHOR: atomic_counter
 /// Exercise 3: the thread-lock row's counter without a lock. `fetch_add` makes the
-/// read-add-write one indivisible step, so no update is lost and no thread ever waits for
-/// another to unlock. Returns increments per second.
+/// read-add-write one indivisible step, so no update is lost and no thread ever waits
+/// for another to unlock. Returns increments per second.
 pub fn atomic_counter(threads: usize, per_thread: u64) -> f64 {
     let counter = AtomicU64::new(0);
     let elapsed = time_in_threads(threads, || {

@@ -1,6 +1,6 @@
-//! End-to-end tests of the `measured` binary. They check the harness, never speed: every run
-//! here uses `--smoke` sizes (a few loop turns, one or two children), so it takes a fraction
-//! of a second and no assertion depends on how fast the machine is.
+//! End-to-end tests of the `measured` binary. They check the harness, never speed:
+//! every run here uses `--smoke` sizes (a few loop turns, one or two children), so it
+//! takes a fraction of a second and no assertion depends on how fast the machine is.
 
 use std::process::{Command, Output};
 use support::testkit::assert_usage_error;
@@ -19,7 +19,8 @@ fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
 }
 
-/// The rows of the JSON output, one object per line, checked for shape; returns the lines.
+/// The rows of the JSON output, one object per line, checked for shape; returns the
+/// lines.
 fn json_rows(text: &str) -> Vec<String> {
     let text = text.trim();
     assert!(

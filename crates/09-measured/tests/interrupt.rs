@@ -1,12 +1,13 @@
-//! Stopping the benchmark from outside: Ctrl-C (SIGINT to the whole group), SIGTERM to the
-//! harness, SIGKILL to the harness. Whatever row is running, every process must end and no
-//! shared memory may stay behind.
+//! Stopping the benchmark from outside: Ctrl-C (SIGINT to the whole group), SIGTERM to
+//! the harness, SIGKILL to the harness. Whatever row is running, every process must end
+//! and no shared memory may stay behind.
 //!
-//! Each run measures one row that starts children (`queue`, whose children write into a pipe,
-//! or `process-lock-contended`, which shares lesson 7's counter in shared memory) with
-//! `--smoke` sizes, over and over, so each measuring child lives a few milliseconds and the
-//! stop lands at a random point of one. (One row per run: the harness does every repeat of a
-//! row before the next row, so a second row would never be reached.)
+//! Each run measures one row that starts children (`queue`, whose children write into a
+//! pipe, or `process-lock-contended`, which shares lesson 7's counter in shared memory)
+//! with `--smoke` sizes, over and over, so each measuring child lives a few
+//! milliseconds and the stop lands at a random point of one. (One row per run: the
+//! harness does every repeat of a row before the next row, so a second row would never
+//! be reached.)
 
 use std::time::{Duration, Instant};
 use support::testkit::{Ended, Supervised, session_members, shm_left_by};
@@ -24,9 +25,9 @@ fn stop_while_measuring(row: &str, send: impl FnOnce(&Supervised), expected: &[E
         row,
     ];
     let mut run = Supervised::start(BIN, &args).unwrap();
-    // Wait until the harness reports progress (its handlers are installed by then) and a
-    // measuring child has children of its own (for `process-lock-contended`, that is while
-    // its segment exists), so the stop comes while the row is under way.
+    // Wait until the harness reports progress (its handlers are installed by then) and
+    // a measuring child has children of its own (for `process-lock-contended`, that is
+    // while its segment exists), so the stop comes while the row is under way.
     assert!(
         run.wait_for_stderr_lines(3, HANG_GUARD),
         "no progress: {}",
@@ -43,8 +44,8 @@ fn stop_while_measuring(row: &str, send: impl FnOnce(&Supervised), expected: &[E
         std::thread::sleep(Duration::from_millis(1));
         members = session_members(run.leader);
     }
-    // The measuring child creates the segments, with its own pid in their names. One that
-    // leaks is one alive when the stop comes: look again at the last moment.
+    // The measuring child creates the segments, with its own pid in their names. One
+    // that leaks is one alive when the stop comes: look again at the last moment.
     let before_stop = session_members(run.leader);
     send(&run);
     // `wait` returns once the run's reaper has reaped every process of the session.
@@ -65,8 +66,8 @@ fn stop_while_measuring(row: &str, send: impl FnOnce(&Supervised), expected: &[E
     }
 }
 
-/// The harness exits 130 after the run under way; if the signal lands before its handler is
-/// installed, dying of SIGINT is the right outcome too.
+/// The harness exits 130 after the run under way; if the signal lands before its
+/// handler is installed, dying of SIGINT is the right outcome too.
 const CTRL_C: [Ended; 2] = [Ended::Exited(130), Ended::Killed(libc::SIGINT)];
 const TERM: [Ended; 1] = [Ended::Exited(143)];
 const KILL: [Ended; 1] = [Ended::Killed(libc::SIGKILL)];

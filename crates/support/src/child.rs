@@ -1,5 +1,6 @@
-//! Starting a copy of this program as a child process (Python's "spawn" start method), so
-//! that the child dies with its parent; and a [`Guardian`], the one process that must not.
+//! Starting a copy of this program as a child process (Python's "spawn" start method),
+//! so that the child dies with its parent; and a [`Guardian`], the one process that
+//! must not.
 
 use std::ffi::CString;
 use std::io;
@@ -25,10 +26,10 @@ pub fn self_command() -> io::Result<Command> {
 /// SIGKILL, which runs no handler and so cannot clean up.
 ///
 /// Two Linux details matter:
-/// - the "parent" is the *thread* that spawned the child: spawn children from a thread that
-///   outlives them (here, always the main thread);
-/// - the parent can die before `prctl` runs, and then no signal ever comes, so the child
-///   checks that its parent is still the process that started it.
+/// - the "parent" is the *thread* that spawned the child: spawn children from a thread
+///   that outlives them (here, always the main thread);
+/// - the parent can die before `prctl` runs, and then no signal ever comes, so the
+///   child checks that its parent is still the process that started it.
 pub fn die_with_parent(command: &mut Command) -> &mut Command {
     let parent = std::process::id() as libc::pid_t;
     let hook = move || {
@@ -39,7 +40,8 @@ pub fn die_with_parent(command: &mut Command) -> &mut Command {
                 return Err(io::Error::last_os_error());
             }
             if libc::getppid() != parent {
-                // The parent is already gone: the spawn fails instead of leaving an orphan.
+                // The parent is already gone: the spawn fails instead of leaving an
+                // orphan.
                 return Err(io::Error::from_raw_os_error(libc::ESRCH));
             }
         }
@@ -62,33 +64,36 @@ pub fn unique_shm_name(tag: &str) -> String {
 }
 
 /// A tiny process that removes some paths (a shared-memory name, a lock file) if this
-/// process dies before it has removed them itself, even by SIGKILL, which runs no handler.
+/// process dies before it has removed them itself, even by SIGKILL, which runs no
+/// handler.
 ///
-/// Start it *before* creating the paths, keep it while they exist, and [`dismiss`] it once
-/// you have unlinked them (dropping it dismisses it too). It works through a pipe: the
-/// guardian blocks reading its end until end-of-file, which comes when our write end is
-/// closed, on purpose ([`dismiss`]) or by the kernel as this process dies; then it unlinks
-/// every path (a missing one is fine) and exits.
+/// Start it *before* creating the paths, keep it while they exist, and [`dismiss`] it
+/// once you have unlinked them (dropping it dismisses it too). It works through a pipe:
+/// the guardian blocks reading its end until end-of-file, which comes when our write
+/// end is closed, on purpose ([`dismiss`]) or by the kernel as this process dies; then
+/// it unlinks every path (a missing one is fine) and exits.
 ///
-/// The guardian does not die with us (no `PR_SET_PDEATHSIG`: that is the point). It lives
-/// in a process group of its own, so that a signal to our whole group (Ctrl-C in a terminal,
-/// `kill -9 -PGID`) does not reach it while it may still be needed, and it ignores SIGINT,
-/// SIGQUIT, SIGTERM and SIGHUP sent to it by pid or by name (it is a copy of our program, so
-/// `pkill` matches it too); we handle Ctrl-C ourselves. It holds no descriptor but its end
-/// of the pipe, so it keeps no other pipe of ours open. Our write end is close-on-exec: the
-/// children we spawn do not hold it, so they cannot delay the end-of-file. If we die, the
-/// orphaned guardian is reaped by whoever adopts it (init, or a subreaper).
+/// The guardian does not die with us (no `PR_SET_PDEATHSIG`: that is the point). It
+/// lives in a process group of its own, so that a signal to our whole group (Ctrl-C in
+/// a terminal, `kill -9 -PGID`) does not reach it while it may still be needed, and it
+/// ignores SIGINT, SIGQUIT, SIGTERM and SIGHUP sent to it by pid or by name (it is a
+/// copy of our program, so `pkill` matches it too); we handle Ctrl-C ourselves. It
+/// holds no descriptor but its end of the pipe, so it keeps no other pipe of ours open.
+/// Our write end is close-on-exec: the children we spawn do not hold it, so they cannot
+/// delay the end-of-file. If we die, the orphaned guardian is reaped by whoever adopts
+/// it (init, or a subreaper).
 ///
 /// # Unlinking a name that is already gone
 ///
-/// On a [`dismiss`] the guardian cannot tell "done" from "died": it unlinks the paths again,
-/// after we did. That is harmless because the paths are names that only we make and never
-/// reuse: [`unique_shm_name`] puts our pid and a counter that only grows into each name, and
-/// no other process can hold our pid while we live. [`dismiss`] waits for the guardian to
-/// exit, so its unlinks all happen while we are alive; it finds nothing (ENOENT) and removes
-/// no one else's file. (After a real death, another process could in theory get our pid and
-/// make the same name before the guardian runs; that needs the pids to wrap around within
-/// the moment between our death and the guardian's unlink.)
+/// On a [`dismiss`] the guardian cannot tell "done" from "died": it unlinks the paths
+/// again, after we did. That is harmless because the paths are names that only we make
+/// and never reuse: [`unique_shm_name`] puts our pid and a counter that only grows into
+/// each name, and no other process can hold our pid while we live. [`dismiss`] waits
+/// for the guardian to exit, so its unlinks all happen while we are alive; it finds
+/// nothing (ENOENT) and removes no one else's file. (After a real death, another
+/// process could in theory get our pid and make the same name before the guardian runs;
+/// that needs the pids to wrap around within the moment between our death and the
+/// guardian's unlink.)
 ///
 /// [`dismiss`]: Guardian::dismiss
 #[derive(Debug)]
@@ -118,9 +123,9 @@ impl Guardian {
         // SAFETY: pipe2 just opened both descriptors, and nothing else owns them.
         let (read_end, write_end) =
             unsafe { (OwnedFd::from_raw_fd(fds[0]), OwnedFd::from_raw_fd(fds[1])) };
-        // Signals stay blocked in this thread across the fork, so the child gets them blocked
-        // too until it has chosen to ignore them: a Ctrl-C cannot kill it in between.
-        // SAFETY: an all-zero sigset_t is a valid (empty) set.
+        // Signals stay blocked in this thread across the fork, so the child gets them
+        // blocked too until it has chosen to ignore them: a Ctrl-C cannot kill it in
+        // between. SAFETY: an all-zero sigset_t is a valid (empty) set.
         let mut old: libc::sigset_t = unsafe { std::mem::zeroed() };
         // SAFETY: as above; sigfillset and pthread_sigmask write into the sets we pass.
         unsafe {
@@ -128,12 +133,13 @@ impl Guardian {
             libc::sigfillset(&mut all);
             libc::pthread_sigmask(libc::SIG_BLOCK, &all, &mut old);
         }
-        // SAFETY: the child branch runs `guard`, which makes only async-signal-safe calls
-        // and never returns.
+        // SAFETY: the child branch runs `guard`, which makes only async-signal-safe
+        // calls and never returns.
         let pid = unsafe { libc::fork() };
         if pid == 0 {
-            // SAFETY: we are the freshly forked child; `paths` and `old` were prepared before
-            // the fork, and the CStrings they point into are still alive in our copy.
+            // SAFETY: we are the freshly forked child; `paths` and `old` were prepared
+            // before the fork, and the CStrings they point into are still alive in our
+            // copy.
             unsafe { guard(read_end.as_raw_fd(), &paths, &old, fd_limit) }
         }
         let fork_error = io::Error::last_os_error();
@@ -143,9 +149,9 @@ impl Guardian {
             return Err(fork_error);
         }
         // The child moves to a group of its own too; doing it here as well means it has
-        // moved before we return, so before the caller creates anything. (Both calls ask for
-        // the same group, so whichever comes second changes nothing.)
-        // SAFETY: plain system call on our own child, which never calls exec.
+        // moved before we return, so before the caller creates anything. (Both calls
+        // ask for the same group, so whichever comes second changes nothing.) SAFETY:
+        // plain system call on our own child, which never calls exec.
         unsafe { libc::setpgid(pid, pid) };
         drop(read_end);
         Ok(Guardian {
@@ -159,9 +165,9 @@ impl Guardian {
         self.pid
     }
 
-    /// Lets the guardian go, once the paths have been removed: closes our end of the pipe,
-    /// so the guardian unlinks the (already missing) paths and exits, and reaps it, so no
-    /// zombie is left. Dropping a `Guardian` does the same.
+    /// Lets the guardian go, once the paths have been removed: closes our end of the
+    /// pipe, so the guardian unlinks the (already missing) paths and exits, and reaps
+    /// it, so no zombie is left. Dropping a `Guardian` does the same.
     pub fn dismiss(mut self) -> io::Result<()> {
         self.finish()
     }
@@ -179,7 +185,8 @@ impl Guardian {
             let error = io::Error::last_os_error();
             match error.raw_os_error() {
                 Some(libc::EINTR) => continue,
-                // Someone else reaped it (or SIGCHLD is ignored): it has ended all the same.
+                // Someone else reaped it (or SIGCHLD is ignored): it has ended all the
+                // same.
                 Some(libc::ECHILD) => return Ok(()),
                 _ => return Err(error),
             }
@@ -193,9 +200,9 @@ impl Drop for Guardian {
     }
 }
 
-/// The guardian's life, in the forked child. Only async-signal-safe calls: the parent may
-/// have had other threads, holding locks (the allocator's, say) that no thread here will
-/// ever release.
+/// The guardian's life, in the forked child. Only async-signal-safe calls: the parent
+/// may have had other threads, holding locks (the allocator's, say) that no thread here
+/// will ever release.
 ///
 /// # Safety
 ///
@@ -206,12 +213,13 @@ unsafe fn guard(
     mask: &libc::sigset_t,
     fd_limit: libc::c_int,
 ) -> ! {
-    // SAFETY: dup2, close_range, close, setpgid, sigaction, pthread_sigmask, read, unlink
-    // and _exit are async-signal-safe system calls on data prepared before the fork.
+    // SAFETY: dup2, close_range, close, setpgid, sigaction, pthread_sigmask, read,
+    // unlink and _exit are async-signal-safe system calls on data prepared before the
+    // fork.
     unsafe {
-        // Keep only our end of the pipe, as descriptor 0: a copy of any other descriptor (a
-        // pipe a test or a caller waits on for end-of-file, our own write end) would hold it
-        // open.
+        // Keep only our end of the pipe, as descriptor 0: a copy of any other
+        // descriptor (a pipe a test or a caller waits on for end-of-file, our own write
+        // end) would hold it open.
         libc::dup2(read_fd, 0);
         close_from(1, fd_limit);
         libc::setpgid(0, 0);
@@ -239,9 +247,9 @@ unsafe fn guard(
     }
 }
 
-/// Closes every descriptor from `first` up: with one `close_range`, or, where that call is
-/// missing (Linux before 5.9) or refused (a seccomp filter), one by one below `fd_limit`
-/// (from [`open_files_limit`], read before the fork). Async-signal-safe.
+/// Closes every descriptor from `first` up: with one `close_range`, or, where that call
+/// is missing (Linux before 5.9) or refused (a seccomp filter), one by one below
+/// `fd_limit` (from [`open_files_limit`], read before the fork). Async-signal-safe.
 ///
 /// # Safety
 ///
@@ -260,7 +268,8 @@ pub(crate) unsafe fn close_from(first: libc::c_int, fd_limit: libc::c_int) {
     }
 }
 
-/// The soft limit on open descriptors (capped): no descriptor of ours is at or above it.
+/// The soft limit on open descriptors (capped): no descriptor of ours is at or above
+/// it.
 pub(crate) fn open_files_limit() -> libc::c_int {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
@@ -324,8 +333,8 @@ mod tests {
         }
     }
 
-    /// What the kernel does when the parent dies, SIGKILL or not: it closes the write end.
-    /// The guardian must then remove every path, and exit 0.
+    /// What the kernel does when the parent dies, SIGKILL or not: it closes the write
+    /// end. The guardian must then remove every path, and exit 0.
     #[test]
     fn a_guardian_whose_parent_is_gone_removes_its_files() {
         let paths = files("gone", 2);
@@ -341,8 +350,8 @@ mod tests {
         }
     }
 
-    /// A Ctrl-C to the process group (or a SIGTERM, SIGHUP, SIGQUIT) reaches the guardian
-    /// too; it must stay to do its job.
+    /// A Ctrl-C to the process group (or a SIGTERM, SIGHUP, SIGQUIT) reaches the
+    /// guardian too; it must stay to do its job.
     #[test]
     fn a_guardian_outlives_the_signals_that_stop_its_parent() {
         let paths = files("signals", 1);
@@ -360,8 +369,8 @@ mod tests {
         assert!(!paths[0].exists());
     }
 
-    /// A signal to our whole process group (Ctrl-C, `kill -9 -PGID`) must miss the guardian:
-    /// as soon as `start` returns, it leads a group of its own.
+    /// A signal to our whole process group (Ctrl-C, `kill -9 -PGID`) must miss the
+    /// guardian: as soon as `start` returns, it leads a group of its own.
     #[test]
     fn a_guardian_is_not_in_its_parents_process_group() {
         let guardian = Guardian::start(&[]).unwrap();
@@ -389,8 +398,9 @@ mod tests {
         );
     }
 
-    /// The guardian keeps no copy of our other descriptors: the write end of a pipe we close
-    /// is really closed, and its reader sees end-of-file while the guardian still runs.
+    /// The guardian keeps no copy of our other descriptors: the write end of a pipe we
+    /// close is really closed, and its reader sees end-of-file while the guardian still
+    /// runs.
     #[test]
     fn a_guardian_holds_no_other_descriptor() {
         let mut fds = [0; 2];
@@ -409,8 +419,8 @@ mod tests {
         // SAFETY: one valid pollfd; 10 s is the hang guard.
         let ready = unsafe { libc::poll(&mut poll, 1, 10_000) };
         if ready != 1 {
-            // A guardian holding copies would hold its own write end too, and never end.
-            // SAFETY: plain system call to our own child, not yet reaped.
+            // A guardian holding copies would hold its own write end too, and never
+            // end. SAFETY: plain system call to our own child, not yet reaped.
             unsafe { libc::kill(guardian.pid(), libc::SIGKILL) };
             panic!("the pipe stayed open: the guardian holds its write end");
         }
@@ -418,8 +428,8 @@ mod tests {
         guardian.dismiss().unwrap();
     }
 
-    /// Our write end is close-on-exec: a child we start after the guardian does not hold
-    /// it, so dismissing the guardian does not wait for that child.
+    /// Our write end is close-on-exec: a child we start after the guardian does not
+    /// hold it, so dismissing the guardian does not wait for that child.
     #[test]
     fn children_started_later_do_not_delay_the_dismissal() {
         let guardian = Guardian::start(&[]).unwrap();

@@ -27,7 +27,8 @@ impl Common {
     /// The seed to use: the one given with `--seed`, or a fresh random one.
     pub fn seed_or_random(&self) -> u64 {
         self.seed.unwrap_or_else(|| {
-            // No `rand` here: the clock's nanoseconds and the pid are random enough for sleeps.
+            // No `rand` here: the clock's nanoseconds and the pid are random enough for
+            // sleeps.
             let nanos = std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
                 .map(|d| d.as_nanos() as u64)
@@ -37,8 +38,8 @@ impl Common {
     }
 }
 
-/// Parses this process's arguments. `--help` prints and exits 0; bad input prints one line
-/// on stderr and exits with status 2.
+/// Parses this process's arguments. `--help` prints and exits 0; bad input prints one
+/// line on stderr and exits with status 2.
 pub fn parse<T: Parser>() -> T {
     parse_from(std::env::args_os())
 }
@@ -64,9 +65,9 @@ where
     }
 }
 
-/// The first non-empty line of a clap error, without colour codes: clap's own rendering adds
-/// a usage hint on further lines, and we promise one line.
-/// The list of valid choices, when clap gives one, stays on that line.
+/// The first non-empty line of a clap error, without colour codes: clap's own rendering
+/// adds a usage hint on further lines, and we promise one line. The list of valid
+/// choices, when clap gives one, stays on that line.
 pub fn one_line(err: &clap::Error) -> String {
     let rendered = err.render().to_string();
     let mut lines = rendered

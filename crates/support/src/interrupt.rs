@@ -1,9 +1,11 @@
-//! Noticing Ctrl-C (SIGINT) and SIGTERM, so that a parent stops its children, removes what it
-//! created and exits with the conventional status (130 for SIGINT, 143 for SIGTERM).
+//! Noticing Ctrl-C (SIGINT) and SIGTERM, so that a parent stops its children, removes
+//! what it created and exits with the conventional status (130 for SIGINT, 143 for
+//! SIGTERM).
 //!
-//! A signal handler may do almost nothing safely, so the handler (from `signal-hook`) only
-//! stores the signal's number; the program's own loops look at it between steps. A loop that
-//! blocks must therefore block for a bounded time (a poll with a timeout), never forever.
+//! A signal handler may do almost nothing safely, so the handler (from `signal-hook`)
+//! only stores the signal's number; the program's own loops look at it between steps. A
+//! loop that blocks must therefore block for a bounded time (a poll with a timeout),
+//! never forever.
 
 use std::io;
 use std::sync::Arc;
@@ -58,7 +60,8 @@ mod tests {
     fn handler_records_the_signal() {
         let interrupt = Interrupt::install().unwrap();
         assert_eq!(interrupt.signal(), None);
-        // SAFETY: raise only delivers SIGTERM to this thread; the handler stores a number.
+        // SAFETY: raise only delivers SIGTERM to this thread; the handler stores a
+        // number.
         assert_eq!(unsafe { libc::raise(libc::SIGTERM) }, 0);
         assert_eq!(interrupt.signal(), Some(libc::SIGTERM));
         assert!(interrupt.requested());

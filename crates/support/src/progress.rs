@@ -1,5 +1,6 @@
-//! A progress line on stderr. On a terminal it is rewritten in place with `\r`; otherwise
-//! (a pipe, a file, a test) each change is a plain line, so logs stay readable.
+//! A progress line on stderr. On a terminal it is rewritten in place with `\r`;
+//! otherwise (a pipe, a file, a test) each change is a plain line, so logs stay
+//! readable.
 
 use std::io::{IsTerminal, Write};
 
@@ -16,7 +17,8 @@ impl ProgressLine {
         Self::with_terminal(std::io::stderr().is_terminal())
     }
 
-    /// A progress line that behaves as on a terminal (`true`) or as in a pipe (`false`).
+    /// A progress line that behaves as on a terminal (`true`) or as in a pipe
+    /// (`false`).
     pub fn with_terminal(terminal: bool) -> Self {
         Self {
             terminal,

@@ -1,9 +1,10 @@
 //! Helpers for the lessons' end-to-end tests.
 //!
 //! Everywhere: [`run_to_end`] (run a lesson binary under a hang guard) and
-//! [`assert_usage_error`]. On Unix, [`run_to_end`] runs the binary in a session of its own
-//! under a small reaper and also checks that it left no process and no shared memory
-//! behind; [`Supervised`], [`Stop`] and [`stop_while_running`] signal a run while it works.
+//! [`assert_usage_error`]. On Unix, [`run_to_end`] runs the binary in a session of its
+//! own under a small reaper and also checks that it left no process and no shared
+//! memory behind; [`Supervised`], [`Stop`] and [`stop_while_running`] signal a run
+//! while it works.
 
 use std::path::Path;
 use std::time::Duration;
@@ -40,11 +41,12 @@ impl Finished {
     }
 }
 
-/// The hang guard of every wait in these helpers: generous, so a slow machine fails nothing.
+/// The hang guard of every wait in these helpers: generous, so a slow machine fails
+/// nothing.
 pub const HANG_GUARD: Duration = Duration::from_secs(10);
 
-/// Runs `program args...` to its end under the reaper and checks that it left no process
-/// and no shared memory behind.
+/// Runs `program args...` to its end under the reaper and checks that it left no
+/// process and no shared memory behind.
 #[cfg(unix)]
 pub fn run_to_end(program: impl AsRef<Path>, args: &[&str]) -> Finished {
     let mut run = Supervised::start(program, args).expect("the lesson starts");
@@ -110,9 +112,9 @@ pub fn run_to_end(program: impl AsRef<Path>, args: &[&str]) -> Finished {
     }
 }
 
-/// Asserts that `program args...` is refused as bad input, the way every lesson promises:
-/// exit status 2, exactly one line on stderr starting with `error:` and containing
-/// `mentions`, and nothing on stdout.
+/// Asserts that `program args...` is refused as bad input, the way every lesson
+/// promises: exit status 2, exactly one line on stderr starting with `error:` and
+/// containing `mentions`, and nothing on stdout.
 pub fn assert_usage_error(program: impl AsRef<Path>, args: &[&str], mentions: &str) {
     let out = std::process::Command::new(program.as_ref())
         .args(args)

@@ -2,11 +2,12 @@
 //! checking that nothing is left behind (Unix only: sessions, signals, reaping).
 //!
 //! Why a reaper: when a lesson's parent is killed, its children are re-parented to the
-//! nearest "subreaper", else to PID 1. Where PID 1 does not reap (some containers and sandboxes
-//! do not), every orphan that exits would stay a zombie forever. So the test forks a reaper
-//! that marks itself a subreaper, starts the lesson in a new session, and reaps the lesson and
-//! every orphan it leaves until none is left. The lesson's own clean-up is still what is
-//! tested: the reaper only collects exit statuses, it never kills anything.
+//! nearest "subreaper", else to PID 1. Where PID 1 does not reap (some containers and
+//! sandboxes do not), every orphan that exits would stay a zombie forever. So the test
+//! forks a reaper that marks itself a subreaper, starts the lesson in a new session,
+//! and reaps the lesson and every orphan it leaves until none is left. The lesson's own
+//! clean-up is still what is tested: the reaper only collects exit statuses, it never
+//! kills anything.
 
 use std::ffi::CString;
 use std::fs;
@@ -28,14 +29,16 @@ pub struct Supervised {
     report: fs::File,
     ended: Option<Ended>,
     reaped: bool,
-    /// What `/dev/shm` held before the lesson started (see [`Supervised::assert_nothing_left`]).
+    /// What `/dev/shm` held before the lesson started (see
+    /// [`Supervised::assert_nothing_left`]).
     shm_before: Vec<String>,
 }
 
 impl Supervised {
-    /// Starts `program args...` in a new session under a reaper. Its stdout and stderr go to
-    /// files (see [`Supervised::stdout`] and [`Supervised::stderr`]). Returns once `program`
-    /// is running in its session, so [`Supervised::leader`] can be signalled at once.
+    /// Starts `program args...` in a new session under a reaper. Its stdout and stderr
+    /// go to files (see [`Supervised::stdout`] and [`Supervised::stderr`]). Returns
+    /// once `program` is running in its session, so [`Supervised::leader`] can be
+    /// signalled at once.
     pub fn start(program: impl AsRef<Path>, args: &[&str]) -> io::Result<Self> {
         static NEXT: std::sync::atomic::AtomicU32 =
             std::sync::atomic::AtomicU32::new(0);
@@ -49,8 +52,9 @@ impl Supervised {
         let null = fs::File::open("/dev/null")?;
         let shm_before = shm_names();
 
-        // Everything the forked processes need is prepared now: after fork in a threaded
-        // program (a test harness is one) only async-signal-safe calls are allowed.
+        // Everything the forked processes need is prepared now: after fork in a
+        // threaded program (a test harness is one) only async-signal-safe calls are
+        // allowed.
         let path = CString::new(program.as_ref().as_os_str().as_bytes())?;
         let mut owned = vec![path.clone()];
         for arg in args {
@@ -59,8 +63,9 @@ impl Supervised {
         let mut argv: Vec<*const libc::c_char> =
             owned.iter().map(|a| a.as_ptr()).collect();
         argv.push(std::ptr::null());
-        // This process's environment, but with `RUST_BACKTRACE=0`: a panic in the lesson then
-        // prints the same lines whatever the developer running the tests has set.
+        // This process's environment, but with `RUST_BACKTRACE=0`: a panic in the
+        // lesson then prints the same lines whatever the developer running the tests
+        // has set.
         let mut env = vec![CString::new("RUST_BACKTRACE=0")?];
         for (key, value) in std::env::vars_os() {
             if key != "RUST_BACKTRACE" {
@@ -82,12 +87,13 @@ impl Supervised {
         use std::os::fd::AsRawFd;
         let (in_fd, out_fd, err_fd) =
             (null.as_raw_fd(), out.as_raw_fd(), err.as_raw_fd());
-        // Where the reaper's fallback stops closing descriptors, if close_range is missing.
+        // Where the reaper's fallback stops closing descriptors, if close_range is
+        // missing.
         let fd_limit = open_files_limit();
 
         // SAFETY: the child branches below call only async-signal-safe functions (dup2,
-        // close_range, close, prctl, pipe2, fork, setsid, execve, read, write, waitpid, _exit)
-        // on data prepared before fork.
+        // close_range, close, prctl, pipe2, fork, setsid, execve, read, write, waitpid,
+        // _exit) on data prepared before fork.
         let reaper = unsafe { libc::fork() };
         if reaper == -1 {
             return Err(io::Error::last_os_error());
@@ -95,22 +101,24 @@ impl Supervised {
         if reaper == 0 {
             // SAFETY: see above; this branch never returns (it ends in _exit).
             unsafe {
-                // Keep only stdin (/dev/null), stdout/stderr (the lesson's files) and the pid
-                // pipe (as fd 3):
-                // copies of other tests' pipe ends would delay the EOF those tests wait for.
+                // Keep only stdin (/dev/null), stdout/stderr (the lesson's files) and
+                // the pid pipe (as fd 3): copies of other tests' pipe ends would delay
+                // the EOF those tests wait for.
                 libc::dup2(in_fd, 0);
                 libc::dup2(out_fd, 1);
                 libc::dup2(err_fd, 2);
                 libc::dup2(write_end, 3);
                 close_from(4, fd_limit);
-                // Orphans come to us, not to PID 1 (Linux; elsewhere launchd reaps them).
+                // Orphans come to us, not to PID 1 (Linux; elsewhere launchd reaps
+                // them).
                 #[cfg(target_os = "linux")]
                 libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1);
-                // The leader's pid is reported only once the leader has called setsid and
-                // exec'd: its copy of `exec_sync`'s write end is close-on-exec, so our read
-                // sees end-of-file then. Before that, the pid is not yet a session or a
-                // process group (signal_group would fail, session_members would miss it), and
-                // a signal would reach a copy of the test process instead of the lesson.
+                // The leader's pid is reported only once the leader has called setsid
+                // and exec'd: its copy of `exec_sync`'s write end is close-on-exec, so
+                // our read sees end-of-file then. Before that, the pid is not yet a
+                // session or a process group (signal_group would fail, session_members
+                // would miss it), and a signal would reach a copy of the test process
+                // instead of the lesson.
                 let mut exec_sync = [0; 2];
                 let leader = if pipe_cloexec(exec_sync.as_mut_ptr()) == -1 {
                     -1
@@ -135,9 +143,9 @@ impl Supervised {
                 // -1 if the leader could not be started: `start` then fails.
                 let bytes = leader.to_ne_bytes();
                 libc::write(3, bytes.as_ptr().cast(), bytes.len());
-                // Reap the leader and every orphan re-parented to us, until none is left;
-                // then pass on the leader's raw wait status, so that "exited 143" and
-                // "killed by SIGTERM" stay different.
+                // Reap the leader and every orphan re-parented to us, until none is
+                // left; then pass on the leader's raw wait status, so that "exited 143"
+                // and "killed by SIGTERM" stay different.
                 let mut leader_status: libc::c_int = -1;
                 loop {
                     let mut status = 0;
@@ -157,17 +165,20 @@ impl Supervised {
                 libc::_exit(0);
             }
         }
-        // SAFETY: we close the write end we do not use and own the read end from here on.
+        // SAFETY: we close the write end we do not use and own the read end from here
+        // on.
         let mut report = unsafe {
             libc::close(write_end);
             fs::File::from_raw_fd(read_end)
         };
-        // A pid of 0 or -1 would make the signals below hit this process's own group, or
-        // every process we may signal: no `Supervised` is made without a real leader.
+        // A pid of 0 or -1 would make the signals below hit this process's own group,
+        // or every process we may signal: no `Supervised` is made without a real
+        // leader.
         let leader = match read_int(&mut report) {
             Some(pid) if pid > 0 => pid,
             _ => {
-                // SAFETY: waitpid on our own child, which exits at once without a leader.
+                // SAFETY: waitpid on our own child, which exits at once without a
+                // leader.
                 unsafe { libc::waitpid(reaper, std::ptr::null_mut(), 0) };
                 let _ = fs::remove_dir_all(&dir);
                 return Err(io::Error::other("the reaper could not start the lesson"));
@@ -194,12 +205,13 @@ impl Supervised {
         read_lossy(&self.dir.join("stderr"))
     }
 
-    /// Waits until stderr holds at least `lines` whole lines (the lesson is running and reporting),
-    /// or `timeout` passes (a hang guard). Returns whether they came.
+    /// Waits until stderr holds at least `lines` whole lines (the lesson is running and
+    /// reporting), or `timeout` passes (a hang guard). Returns whether they came.
     pub fn wait_for_stderr_lines(&self, lines: usize, timeout: Duration) -> bool {
         let deadline = Instant::now() + timeout;
         while Instant::now() < deadline {
-            // Whole lines only: stderr is unbuffered, so `eprintln!` may be caught mid-line.
+            // Whole lines only: stderr is unbuffered, so `eprintln!` may be caught
+            // mid-line.
             if self.stderr().matches('\n').count() >= lines {
                 return true;
             }
@@ -208,7 +220,8 @@ impl Supervised {
         false
     }
 
-    /// Sends `signal` to the lesson's whole process group, as Ctrl-C in a terminal does.
+    /// Sends `signal` to the lesson's whole process group, as Ctrl-C in a terminal
+    /// does.
     pub fn signal_group(&self, signal: i32) -> io::Result<()> {
         // SAFETY: plain system call; the group exists until the reaper has reaped it.
         check(unsafe { libc::killpg(self.leader, signal) })
@@ -216,12 +229,14 @@ impl Supervised {
 
     /// Sends `signal` to the lesson's main process only.
     pub fn signal_leader(&self, signal: i32) -> io::Result<()> {
-        // SAFETY: plain system call; the leader cannot be reaped before the reaper waits.
+        // SAFETY: plain system call; the leader cannot be reaped before the reaper
+        // waits.
         check(unsafe { libc::kill(self.leader, signal) })
     }
 
-    /// Waits up to `timeout` for the lesson and every process it left to end. Returns how the
-    /// lesson ended, or `None` if something was still running when time ran out.
+    /// Waits up to `timeout` for the lesson and every process it left to end. Returns
+    /// how the lesson ended, or `None` if something was still running when time ran
+    /// out.
     pub fn wait(&mut self, timeout: Duration) -> Option<Ended> {
         let deadline = Instant::now() + timeout;
         while !self.reaped {
@@ -254,8 +269,9 @@ impl Supervised {
     /// `/dev/shm` holds no name the lesson created.
     ///
     /// A name that was there before the lesson started is not the lesson's, even if it
-    /// carries the same pid: it was left by an earlier process that had this pid (pids are
-    /// reused), and blaming this run for it would fail a test that did nothing wrong.
+    /// carries the same pid: it was left by an earlier process that had this pid (pids
+    /// are reused), and blaming this run for it would fail a test that did nothing
+    /// wrong.
     pub fn assert_nothing_left(&self) {
         let remaining = self.remaining();
         assert!(
@@ -324,8 +340,8 @@ impl Stop {
         }
     }
 
-    /// How the lesson's parent must end after this stop: 130 and 143 mean it handled the
-    /// signal, cleaned up and exited; dying of SIGINT or SIGTERM itself would fail.
+    /// How the lesson's parent must end after this stop: 130 and 143 mean it handled
+    /// the signal, cleaned up and exited; dying of SIGINT or SIGTERM itself would fail.
     pub fn expected(self) -> Ended {
         match self {
             Stop::CtrlC => Ended::Exited(130),
@@ -336,9 +352,9 @@ impl Stop {
 }
 
 /// Starts `program args...` (a long run), waits until its stderr satisfies `ready` (its
-/// children are working), lets about a second pass, stops it with `stop`, and asserts that it
-/// ended as `stop` expects, within the hang guard, leaving no process and no shared memory.
-/// Returns the finished run for the lesson's own further checks.
+/// children are working), lets about a second pass, stops it with `stop`, and asserts
+/// that it ended as `stop` expects, within the hang guard, leaving no process and no
+/// shared memory. Returns the finished run for the lesson's own further checks.
 pub fn stop_while_running(
     program: impl AsRef<Path>,
     args: &[&str],
@@ -448,10 +464,10 @@ fn shm_names() -> Vec<String> {
         .unwrap_or_default()
 }
 
-/// A pipe whose two ends are close-on-exec. Linux sets the flag atomically with `pipe2`;
-/// elsewhere `fcntl` sets it just after, which leaves a moment in which another thread's
-/// fork could copy the ends (harmless here: the reaper closes every other descriptor).
-/// Async-signal-safe.
+/// A pipe whose two ends are close-on-exec. Linux sets the flag atomically with
+/// `pipe2`; elsewhere `fcntl` sets it just after, which leaves a moment in which
+/// another thread's fork could copy the ends (harmless here: the reaper closes every
+/// other descriptor). Async-signal-safe.
 ///
 /// # Safety
 ///
@@ -593,8 +609,9 @@ mod tests {
 
     #[test]
     fn the_leader_is_its_own_session_as_soon_as_start_returns() {
-        // No waiting for output first: `start` returns only after the leader's setsid and
-        // exec, so its process group exists and a signal reaches the program itself.
+        // No waiting for output first: `start` returns only after the leader's setsid
+        // and exec, so its process group exists and a signal reaches the program
+        // itself.
         for _ in 0..20 {
             let mut run =
                 Supervised::start("/bin/sh", &["-c", "exec sleep 30"]).unwrap();
@@ -622,7 +639,8 @@ mod tests {
             std::panic::catch_unwind(check).is_err(),
             "{name} not reported"
         );
-        // The same name found before the start was left by an earlier holder of the pid.
+        // The same name found before the start was left by an earlier holder of the
+        // pid.
         run.shm_before.push(name);
         run.assert_nothing_left();
     }
