@@ -1,17 +1,11 @@
 //! Lesson `progress-sharing`: reading a running thread's progress.
 //!
-//! The tutorial shows two ways for a Python thread to expose its progress: write it into a
-//! dict that the caller passed in, or into an attribute the caller reads through a getter.
-//! Both rely on the GIL to make a plain float safe to share. Rust has no GIL, and the
-//! compiler refuses a plain `f32` written by one thread while another reads it:
-//!
-//! ```compile_fail,E0502
-#![doc = include_str!("refused.rs")]
-//! ```
-//!
-//! (The error is E0502, "cannot borrow `progress` as immutable because it is also borrowed
-//! as mutable"; `tests/refused.rs` checks that wording.) The same shape compiles once the
-//! progress is an [`AtomicF32`]:
+//! The tutorial shows two ways for a Python thread to expose its progress: write it
+//! into a dict that the caller passed in, or into an attribute the caller reads through
+//! a getter. Both rely on the GIL to make a plain float safe to share. Rust has no GIL,
+//! and the compiler refuses a plain `f32` written by one thread while another reads it
+//! (E0502; [`refused`] checks this and every other such claim of the chapter). The same
+//! shape compiles once the progress is an [`AtomicF32`]:
 //!
 //! ```
 //! use progress_sharing::AtomicF32;
@@ -30,11 +24,12 @@
 //! ```
 //!
 //! This crate holds the building blocks the lesson's binary combines:
-//! - [`task`]: the tutorial's simulated work, reporting its progress through a callback;
+//! - [`task`]: the tutorial's simulated work, reporting its progress to a callback;
 //! - [`AtomicF32`]: an `f32` that threads may share, stored as `AtomicU32` bits;
 //! - [`TaskObject`]: the tutorial's class with a progress getter;
 //! - [`progress_line`]: how the main thread shows several workers at once;
-//! - [`solutions`]: the chapter's exercises, solved.
+//! - [`solutions`]: the chapter's exercises, solved;
+//! - [`refused`]: what the compiler refuses, as `compile_fail` doctests.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -42,6 +37,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::thread;
 use std::time::Duration;
 
+pub mod refused;
 pub mod solutions;
 
 // ANCHOR: task
@@ -60,9 +56,9 @@ pub struct Work {
 
 /// The tutorial's task: `steps` steps of a random sleep each, then `value * 2`.
 ///
-/// After each step it calls `report` with its progress in percent (and with `0.0` before
-/// the first), so that the caller decides where the progress goes: a map, an atomic, a
-/// channel. The task itself knows nothing about threads.
+/// After each step it calls `report` with its progress in percent (and with `0.0`
+/// before the first), so that the caller decides where the progress goes: a map, an
+/// atomic, a channel. The task itself knows nothing about threads.
 ///
 /// # Panics
 ///
@@ -87,8 +83,8 @@ pub fn task(value: f64, work: &Work, mut report: impl FnMut(f32)) -> f64 {
 /// An `f32` that several threads may read and write: its bits in an [`AtomicU32`].
 ///
 /// std has atomic integers but no atomic floats. An `f32` is 32 bits, so
-/// [`f32::to_bits`] and [`f32::from_bits`] carry it in and out of an `AtomicU32` exactly.
-/// A load never sees half of a store: no torn value, no lock, no data race.
+/// [`f32::to_bits`] and [`f32::from_bits`] carry it in and out of an `AtomicU32`
+/// exactly. A load never sees half of a store: no torn value, no lock, no data race.
 #[derive(Debug, Default)]
 pub struct AtomicF32(AtomicU32);
 
@@ -98,8 +94,8 @@ impl AtomicF32 {
         Self(AtomicU32::new(value.to_bits()))
     }
 
-    /// Reads the value. `Relaxed` is enough for a number that is only displayed; see the
-    /// chapter for when it is not.
+    /// Reads the value. `Relaxed` is enough for a number that is only displayed; see
+    /// the chapter for when it is not.
     pub fn load(&self, order: Ordering) -> f32 {
         f32::from_bits(self.0.load(order))
     }
@@ -114,10 +110,10 @@ impl AtomicF32 {
 // ANCHOR: task_object
 /// The tutorial's class with a progress attribute and a getter, ported.
 ///
-/// Its methods take `&self`, not `&mut self`: the worker thread runs [`TaskObject::task`]
-/// while the main thread calls [`TaskObject::progress`], and Rust allows that only because
-/// the progress is an atomic (with a plain `f32` field, `task` would need `&mut self`, and
-/// no one could call the getter while it runs).
+/// Its methods take `&self`, not `&mut self`: the worker thread runs
+/// [`TaskObject::task`] while the main thread calls [`TaskObject::progress`], and Rust
+/// allows that only because the progress is an atomic (with a plain `f32` field, `task`
+/// would need `&mut self`, and no one could call the getter while it runs).
 #[derive(Debug, Default)]
 pub struct TaskObject {
     progress: AtomicF32,
@@ -134,7 +130,7 @@ impl TaskObject {
         task(value, work, |p| self.progress.store(p, Ordering::Relaxed))
     }
 
-    /// The progress in percent, as last published; callable from any thread at any time.
+    /// The last published progress, in percent; callable from any thread at any time.
     pub fn progress(&self) -> f32 {
         self.progress.load(Ordering::Relaxed)
     }
@@ -146,7 +142,7 @@ pub fn progress_line(progress: &[f32]) -> String {
     let parts: Vec<String> = progress
         .iter()
         .enumerate()
-        .map(|(i, &p)| format!("#{i} {}", support::progress::percent(p)))
+        .map(|(i, &p)| format!("#{i} {p:6.2}%"))
         .collect();
     parts.join(" | ")
 }
@@ -226,9 +222,10 @@ mod tests {
             assert_eq!(worker.join().unwrap(), 9.0);
             readings
         });
-        // Whatever the timing, what the main thread saw is valid progress that never goes
-        // back: even `Relaxed` loads of one atomic by one thread never see an older store
-        // after a newer one (the stores come from one thread, in increasing order).
+        // Whatever the timing, what the main thread saw is valid progress that never
+        // goes back: even `Relaxed` loads of one atomic by one thread never see an
+        // older store after a newer one (the stores come from one thread, in increasing
+        // order).
         assert!(readings.iter().all(|p| (0.0..=100.0).contains(p)));
         assert!(readings.windows(2).all(|w| w[0] <= w[1]), "{readings:?}");
         assert_eq!(object.progress(), 100.0);

@@ -1,19 +1,20 @@
-//! Lesson 3, progress from a running thread: the tutorial's "get data from the thread while
-//! it is alive", for several workers at once, four ways (`--method`):
+//! Lesson 3, progress from a running thread: the tutorial's "get data from the thread
+//! while it is alive", for several workers at once, four ways (`--method`):
 //!
 //! - `map`: a `Mutex<HashMap<worker, progress>>` the workers write into (the tutorial's
 //!   mutable dict argument);
 //! - `atomics`: one `AtomicF32` slot per worker, no lock;
-//! - `object`: a `TaskObject` per worker, read through its getter (the tutorial's class);
+//! - `object`: a `TaskObject` per worker, read by its getter (the tutorial's class);
 //! - `channel`: `(worker, progress)` messages over a crossbeam channel.
 //!
-//! In every case the main thread looks about every 100 ms and shows one progress line for
-//! all workers, until every worker has finished.
+//! In every case the main thread looks about every 100 ms and shows one progress line
+//! for all workers, until every worker has finished.
 
 use clap::{Parser, ValueEnum};
 use progress_sharing::{AtomicF32, TaskObject, Work, progress_line, task};
 use std::any::Any;
 use std::collections::HashMap;
+use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Mutex, MutexGuard, PoisonError};
@@ -34,10 +35,14 @@ struct Args {
     method: Method,
 
     /// Number of worker threads
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=16))]
+    #[arg(
+        long,
+        default_value_t = 3,
+        value_parser = clap::value_parser!(u32).range(1..=16)
+    )]
     workers: u32,
 
-    /// Make this worker (numbered from 0) panic halfway, to see how a failure is reported
+    /// Make this worker (from 0) panic halfway, to see how a failure is reported
     #[arg(long, value_name = "WORKER")]
     fail_worker: Option<u32>,
 }
@@ -61,8 +66,8 @@ const POLL: Duration = Duration::from_millis(100);
 type Outcomes = Vec<thread::Result<f64>>;
 
 // ANCHOR: watch
-/// Shows the workers' progress, read with `read`, every [`POLL`] until all have finished;
-/// then joins them.
+/// Shows the workers' progress, read with `read`, every [`POLL`] until all have
+/// finished; then joins them.
 fn watch(
     workers: Vec<ScopedJoinHandle<'_, f64>>,
     line: &mut ProgressLine,
@@ -82,8 +87,8 @@ fn watch(
 // ANCHOR_END: watch
 
 // ANCHOR: map
-/// (a) The tutorial's mutable argument: a map from worker index to progress, which every
-/// worker writes into and the main thread reads, each time under the lock.
+/// (a) The tutorial's mutable argument: a map from worker index to progress, which
+/// every worker writes into and the main thread reads, each time under the lock.
 fn with_map(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes {
     let progress: Mutex<HashMap<usize, f32>> =
         Mutex::new((0..works.len()).map(|i| (i, 0.0)).collect());
@@ -92,7 +97,8 @@ fn with_map(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes {
             .iter()
             .enumerate()
             .map(|(i, work)| {
-                let progress = &progress; // `move` below moves this reference, not the map
+                // `move` below moves this reference, not the map.
+                let progress = &progress;
                 s.spawn(move || {
                     task(value, work, |p| {
                         lock(progress).insert(i, p);
@@ -135,8 +141,8 @@ fn with_atomics(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes
 // ANCHOR_END: atomics
 
 // ANCHOR: object
-/// (b) The tutorial's class: each worker runs a `TaskObject`'s `task`, and the main thread
-/// calls the same objects' `progress()` getters meanwhile.
+/// (b) The tutorial's class: each worker runs a `TaskObject`'s `task`, and the main
+/// thread calls the same objects' `progress()` getters meanwhile.
 fn with_objects(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes {
     let objects: Vec<TaskObject> = works.iter().map(|_| TaskObject::new()).collect();
     thread::scope(|s| {
@@ -153,8 +159,8 @@ fn with_objects(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes
 // ANCHOR_END: object
 
 // ANCHOR: channel
-/// (c) Progress as messages: each worker sends `(index, progress)`; the main thread takes
-/// whatever arrived since it last looked and keeps the latest value per worker.
+/// (c) Progress as messages: each worker sends `(index, progress)`; the main thread
+/// takes whatever arrived since it last looked and keeps the latest value per worker.
 fn with_channel(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes {
     let (sender, receiver) = crossbeam_channel::unbounded::<(usize, f32)>();
     let mut latest = vec![0.0; works.len()];
@@ -192,8 +198,10 @@ fn main() -> ExitCode {
         );
         return ExitCode::from(2);
     }
+    if args.fail_worker.is_some() {
+        one_line_panics();
+    }
     let seed = args.common.seed_or_random();
-    // ANCHOR: main
     let works: Vec<Work> = (0..args.workers)
         .map(|i| Work {
             steps: args.common.steps,
@@ -230,7 +238,19 @@ fn main() -> ExitCode {
     // Every worker doubled the same input; like the tutorial, print that one result.
     println!("Result: {}", results[0]);
     ExitCode::SUCCESS
-    // ANCHOR_END: main
+}
+
+/// `--fail-worker` makes a worker panic on purpose: say so in one line, instead of the
+/// default hook's message, its note about backtraces, or with `RUST_BACKTRACE=1` a
+/// whole backtrace. `main` reports the failure again at the end, from `join`.
+fn one_line_panics() {
+    let terminal = std::io::stderr().is_terminal();
+    std::panic::set_hook(Box::new(move |info| {
+        // On a terminal, first end the progress line that is being rewritten.
+        let newline = if terminal { "\n" } else { "" };
+        let text = message(info.payload());
+        eprintln!("{newline}a worker panicked: {text}");
+    }));
 }
 
 /// The text of a panic payload (`&str` or `String`), as `join` returns it.

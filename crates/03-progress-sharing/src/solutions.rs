@@ -6,8 +6,8 @@ use std::time::Duration;
 // ANCHOR: eta
 /// Exercise 1: the time left, guessed from the progress (percent) made in `elapsed`.
 ///
-/// It assumes the rest goes at the average speed so far, which is all one number can tell.
-/// `None` before any progress: nothing to extrapolate from (and no division by zero).
+/// It assumes the rest goes at the average speed so far: all one number can tell.
+/// `None` before any progress: nothing to extrapolate from, and no division by zero.
 pub fn eta(progress: f32, elapsed: Duration) -> Option<Duration> {
     if progress.is_nan() || progress <= 0.0 {
         return None;
@@ -18,7 +18,7 @@ pub fn eta(progress: f32, elapsed: Duration) -> Option<Duration> {
 // ANCHOR_END: eta
 
 // ANCHOR: slowest
-/// Exercise 2: the worker furthest behind, as `(index, progress)`; `None` with no workers.
+/// Exercise 2: the worker furthest behind, as `(index, progress)`; `None` if none.
 ///
 /// `f32` is not `Ord` (NaN compares with nothing), so `min_by` with `total_cmp`, which
 /// orders every float, instead of `min`.
@@ -33,24 +33,21 @@ pub fn slowest(progress: &[f32]) -> Option<(usize, f32)> {
 /// A one-line display built on [`slowest`]: `slowest: #2  40.00% (3 workers)`.
 pub fn slowest_line(progress: &[f32]) -> String {
     match slowest(progress) {
-        Some((i, p)) => format!(
-            "slowest: #{i} {} ({} workers)",
-            support::progress::percent(p),
-            progress.len()
-        ),
+        Some((i, p)) => format!("slowest: #{i} {p:6.2}% ({} workers)", progress.len()),
         None => "no workers".to_string(),
     }
 }
 // ANCHOR_END: slowest
 
 // ANCHOR: watch_channel
-/// Exercise 3: shows the latest progress of each worker every `every`, reading
-/// `(worker, percent)` messages, until every sender is gone; returns the final progress.
+/// Exercise 3: reads `(worker, percent)` messages until every sender is gone, shows
+/// the latest progress of each worker every `every`, and returns the final progress.
 ///
-/// No `is_finished` polling: a worker's sender is dropped when it ends (even by a panic),
-/// so "all senders gone" means "all workers done". `select!` waits for whichever comes first,
-/// a message or a tick, so messages are taken as they come and the display keeps its pace.
-/// The caller must drop its own sender, or this never returns.
+/// No `is_finished` polling: a worker's sender is dropped when it ends (even by a
+/// panic), so "all senders gone" means "all workers done". `select!` waits for
+/// whichever comes first, a message or a tick, so messages are taken as they come and
+/// the display keeps its pace. The caller must drop its own sender, or this never
+/// returns.
 pub fn watch_channel(
     messages: &Receiver<(usize, f32)>,
     workers: usize,

@@ -30,8 +30,8 @@ fn every_method_shows_progress_and_ends_with_the_result() {
             run.stdout, "worker 0: 9\nworker 1: 9\nworker 2: 9\nResult: 9\n",
             "{method}"
         );
-        // stderr is not a terminal here, so each progress change is a plain line. The last
-        // one is read after every worker was joined, so it is certainly complete.
+        // stderr is not a terminal here, so each progress change is a plain line. The
+        // last one is read after every worker was joined, so it is certainly complete.
         let err = &run.stderr;
         assert_eq!(
             err.lines().last(),
@@ -74,14 +74,38 @@ fn a_panicking_worker_is_reported_and_the_run_exits_1() {
             Some("error: worker 1 panicked: simulated failure at step 3 of 5"),
             "{method}: {err}"
         );
-        // The failed worker's progress stays where it stopped (2 of 5 steps); the others
-        // still finish, and the watching loop does not wait for the dead one forever.
+        // The failed worker's progress stays where it stopped (2 of 5 steps); the
+        // others still finish, and the watching loop does not wait for the dead one
+        // forever.
         assert!(
             err.contains("#0 100.00% | #1  40.00% | #2 100.00%"),
             "{method}: {err}"
         );
         assert_eq!(run.stdout, "worker 0: 9\nworker 2: 9\n", "{method}");
     }
+}
+
+#[test]
+fn the_deliberate_panic_prints_one_line_even_with_rust_backtrace_1() {
+    let out = std::process::Command::new(BIN)
+        .args(QUICK)
+        .args(["--fail-worker", "1"])
+        .env("RUST_BACKTRACE", "1")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("the lesson starts");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let panic_lines: Vec<&str> =
+        err.lines().filter(|l| !l.starts_with("#0 ")).collect();
+    assert_eq!(
+        panic_lines,
+        [
+            "a worker panicked: simulated failure at step 3 of 5",
+            "error: worker 1 panicked: simulated failure at step 3 of 5",
+        ],
+        "{err}"
+    );
 }
 
 #[test]

@@ -1,4 +1,4 @@
-// ANCHOR: refused
+// ANCHOR: plain_f32
 let mut progress: f32 = 0.0;
 std::thread::scope(|s| {
     s.spawn(|| {
@@ -8,4 +8,4 @@ std::thread::scope(|s| {
     });
     println!("{progress:.2}%"); // ...while the main thread reads: refused
 });
-// ANCHOR_END: refused
+// ANCHOR_END: plain_f32
