@@ -1,24 +1,29 @@
-//! Lesson `process-basics`: start child processes, do other work while they run, join them,
-//! and tell an exit code from a death by signal.
+//! Lesson `process-basics`: start child processes, do other work while they run, join
+//! them, and tell an exit code from a death by signal.
 //!
 //! Two ways to start a child that runs [`task`]:
-//! - [`Child::spawn`] runs a [`Command`]; the lesson re-runs its own binary with a hidden
-//!   child-role flag (Python's "spawn" start method). This is the portable default.
-//! - [`fork_task`] copies this process with `fork` (Python's "fork" start method), with the
-//!   rules that come with it.
+//! - [`Child::spawn`] runs a [`Command`]; the lesson re-runs its own binary with a
+//!   hidden child-role flag (Python's "spawn" start method). This is the portable
+//!   default.
+//! - [`fork_task`] copies this process with `fork` (Python's "fork" start method), with
+//!   the rules that come with it.
 //!
 //! Either way the child sends its result up a pipe, which the parent keeps drained
 //! ([`read_ready`]) while it asks whether the child is alive ([`Child::is_alive`]), and
-//! finally learns how it ended ([`Exit`]).
+//! finally learns how it ended ([`Exit`]). Either way, too, the child dies with its
+//! parent: [`child`] for a spawned one, [`fork_task`] for a forked one.
+//!
+//! Linux and macOS. What Linux alone has (`PR_SET_PDEATHSIG`, `pipe2`) sits behind
+//! `cfg(target_os = "linux")`, next to what macOS does instead.
 
+pub mod child;
 pub mod solutions;
 
 use nix::errno::Errno;
-use nix::fcntl::OFlag;
 use nix::poll::{PollFd, PollFlags, poll};
 use nix::sys::signal::{Signal, kill};
 use nix::sys::wait::{WaitPidFlag, WaitStatus, waitpid};
-use nix::unistd::{ForkResult, Pid, fork, getpid, pipe2};
+use nix::unistd::{ForkResult, Pid, fork, getpid, getppid};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use std::fmt;
@@ -29,8 +34,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitStatus, Stdio};
 
 // ANCHOR: task
-/// The simulated work: how many steps, how long each may sleep, the seed of the sleeps, and
-/// the step (1 = the first) at which the task aborts on purpose, if any.
+/// The simulated work: how many steps, how long each may sleep, the seed of the sleeps,
+/// and the step (1 = the first) at which the task aborts on purpose, if any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Work {
     pub steps: u32,
@@ -39,12 +44,12 @@ pub struct Work {
     pub crash_at: Option<u32>,
 }
 
-/// The tutorial's task: `steps` steps, each sleeping a random 0..=`max_sleep_ms` ms and then
-/// reporting its progress in percent; returns `value * 2`.
+/// The tutorial's task: `steps` steps, each sleeping a random 0..=`max_sleep_ms` ms and
+/// then reporting its progress in percent; returns `value * 2`.
 ///
-/// It is async-signal-safe on purpose (no allocation, no lock, no stdio: the random numbers
-/// are arithmetic on the stack and the sleep is the `nanosleep` system call), so that a child
-/// made by `fork` may run it; see [`fork_task`].
+/// It is async-signal-safe on purpose (no allocation, no lock, no stdio: the random
+/// numbers are arithmetic on the stack and the sleep is the `nanosleep` system call),
+/// so that a child made by `fork` may run it; see [`fork_task`].
 pub fn task(value: f64, work: &Work, mut progress: impl FnMut(f32)) -> f64 {
     let mut rng = StdRng::seed_from_u64(work.seed);
     for k in 0..work.steps {
@@ -58,16 +63,33 @@ pub fn task(value: f64, work: &Work, mut progress: impl FnMut(f32)) -> f64 {
 }
 // ANCHOR_END: task
 
-/// Dies the way a bug in native code does: `abort`, that is SIGABRT. A crash on purpose need
-/// not leave a core file, so the process first marks itself "not dumpable".
+/// Dies the way a bug in native code does: `abort`, that is SIGABRT. A crash on purpose
+/// need not leave a core file, so the process first says so.
 fn crash() -> ! {
-    // SAFETY: prctl is a plain system call (no allocation, no lock), fine after fork too.
-    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0) };
+    no_core_file();
     std::process::abort()
 }
 
-/// Sleeps `ms` milliseconds with `nanosleep`, which is async-signal-safe. A signal handler
-/// can cut it short (EINTR); it then says how much time was left, and we sleep on.
+/// Linux: mark this process "not dumpable".
+#[cfg(target_os = "linux")]
+fn no_core_file() {
+    // SAFETY: prctl is a plain system call (no allocation, no lock): fine after fork.
+    unsafe { libc::prctl(libc::PR_SET_DUMPABLE, 0) };
+}
+
+/// Elsewhere: a core size limit of 0.
+#[cfg(not(target_os = "linux"))]
+fn no_core_file() {
+    let none = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: setrlimit is a plain system call that reads the struct we pass.
+    unsafe { libc::setrlimit(libc::RLIMIT_CORE, &none) };
+}
+
+/// Sleeps `ms` milliseconds with `nanosleep`, which is async-signal-safe. A signal
+/// handler can cut it short (EINTR); then we sleep for the time it says was left.
 fn sleep_ms(ms: u64) {
     let mut want = libc::timespec {
         tv_sec: (ms / 1000) as libc::time_t,
@@ -77,16 +99,16 @@ fn sleep_ms(ms: u64) {
         tv_sec: 0,
         tv_nsec: 0,
     };
-    // SAFETY: both pointers point to live timespecs on this stack; with valid arguments the
-    // only failure is EINTR, after which `left` holds the rest of the time.
+    // SAFETY: both pointers point to live timespecs on this stack; with valid arguments
+    // the only failure is EINTR, after which `left` holds the rest of the time.
     while unsafe { libc::nanosleep(&want, &mut left) } == -1 {
         want = left;
     }
 }
 
 // ANCHOR: exit
-/// How a child ended: it exited with a code, or a signal killed it. Python folds both into
-/// `exitcode` (a negative number means a signal); Rust keeps them apart.
+/// How a child ended: it exited with a code, or a signal killed it. Python folds both
+/// into `exitcode` (a negative number means a signal); Rust keeps them apart.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// It returned from `main` or called `exit`; 0 means success.
@@ -108,6 +130,7 @@ impl From<ExitStatus> for Exit {
         }
     }
 }
+// ANCHOR_END: exit
 
 impl Exit {
     /// From nix's `waitpid` result; `None` while the child runs (`StillAlive`, after
@@ -147,10 +170,9 @@ impl fmt::Display for Exit {
         }
     }
 }
-// ANCHOR_END: exit
 
-/// A running (or ended) child process: its pid, the read end of the pipe it sends its result
-/// on, and how it ended once we know.
+/// A running (or ended) child process: its pid, the read end of the pipe it sends its
+/// result on, and how it ended once we know.
 pub struct Child {
     pid: Pid,
     started: Started,
@@ -169,7 +191,7 @@ enum Started {
 impl Child {
     // ANCHOR: spawn
     /// Starts `command` with its stdout on a pipe to us. The lesson passes
-    /// `support::child::self_command()` plus the hidden child-role flag: Python's "spawn".
+    /// [`child::self_command`] plus the hidden child-role flag: Python's "spawn".
     /// std creates the pipe close-on-exec, so no other child inherits our end of it.
     pub fn spawn(mut command: Command) -> io::Result<Child> {
         let mut child = command
@@ -197,8 +219,8 @@ impl Child {
 
     // ANCHOR: is_alive
     /// Python's `is_alive()`: asks, without blocking, whether the child still runs
-    /// (`try_wait`, which is `waitpid` with `WNOHANG`). When it has ended, this also reaps it
-    /// (no zombie is left) and keeps how it ended, see [`Child::exit`].
+    /// (`try_wait`, which is `waitpid` with `WNOHANG`). When it has ended, this also
+    /// reaps it (no zombie is left) and keeps how it ended, see [`Child::exit`].
     pub fn is_alive(&mut self) -> io::Result<bool> {
         if self.exit.is_none() {
             self.exit = match &mut self.started {
@@ -214,13 +236,13 @@ impl Child {
     // ANCHOR_END: is_alive
 
     // ANCHOR: join
-    /// Python's `join()`: reads the pipe to its end, *then* waits for the child to exit.
+    /// Python's `join()`: reads the pipe to its end, *then* waits for the child.
     ///
     /// The order matters. A pipe holds 64 KiB on Linux; a child that writes more blocks
-    /// until someone reads. A parent that waited first would wait for a child that waits for
-    /// it: neither moves again. This blocks until the child is gone, so call it on a child
-    /// that is ending or killed; to stay responsive, poll with [`read_ready`] and
-    /// [`Child::is_alive`] instead.
+    /// until someone reads. A parent that waited first would wait for a child that
+    /// waits for it: neither moves again. This blocks until the child is gone, so call
+    /// it on a child that is ending or killed; to stay responsive, poll with
+    /// [`read_ready`] and [`Child::is_alive`] instead.
     pub fn join(&mut self) -> io::Result<Exit> {
         if let Some(mut pipe) = self.pipe.take() {
             pipe.read_to_end(&mut self.output)?;
@@ -240,8 +262,8 @@ impl Child {
     }
     // ANCHOR_END: join
 
-    /// Sends SIGKILL, unless the child is already reaped: from then on its pid is free for
-    /// the system to give to another process, which we must not kill.
+    /// Sends SIGKILL, unless the child is already reaped: from then on its pid is free
+    /// for the system to give to another process, which we must not kill.
     pub fn kill(&mut self) -> io::Result<()> {
         if self.exit.is_some() {
             return Ok(());
@@ -252,7 +274,7 @@ impl Child {
         }
     }
 
-    /// How the child ended, once [`Child::is_alive`] or [`Child::join`] has seen it end.
+    /// How the child ended, once [`Child::is_alive`] or [`Child::join`] saw it end.
     pub fn exit(&self) -> Option<Exit> {
         self.exit
     }
@@ -267,7 +289,7 @@ impl Child {
         self.pipe.is_none()
     }
 
-    /// True when the child is reaped and its pipe read to the end: nothing more will come.
+    /// True when the child is reaped and its pipe read to the end: nothing more comes.
     pub fn is_done(&self) -> bool {
         self.exit.is_some() && self.pipe.is_none()
     }
@@ -289,7 +311,7 @@ impl Child {
         }
     }
 
-    /// Reads once from the pipe; poll said it would not block. 0 bytes means end of file.
+    /// Reads once from the pipe (poll said it would not block); 0 bytes is end of file.
     fn read_once(&mut self) -> io::Result<()> {
         let Some(pipe) = &mut self.pipe else {
             return Ok(());
@@ -305,8 +327,9 @@ impl Child {
     }
 }
 
-/// A child must not outlive its handle unreaped: on an early return (an error, a
-/// Ctrl-C) dropping the handle kills the child and reaps it. std's own `Child` does neither.
+// ANCHOR: drop
+/// A child must not outlive its handle unreaped: on an early return (an error,
+/// Ctrl-C), dropping the handle kills and reaps the child. std's `Child` does neither.
 impl Drop for Child {
     fn drop(&mut self) {
         if self.exit.is_none() {
@@ -316,13 +339,14 @@ impl Drop for Child {
         }
     }
 }
+// ANCHOR_END: drop
 
 // ANCHOR: read_ready
 /// Waits up to `timeout_ms` for any child to send something, and reads what came.
 ///
-/// This is the parent's pause between two looks at its children, and it keeps every pipe
-/// drained, so no child ever blocks on a full one. A signal (Ctrl-C) cuts the wait short,
-/// so the caller notices it at once.
+/// This is the parent's pause between two looks at its children, and it keeps every
+/// pipe drained, so no child ever blocks on a full one. A signal (Ctrl-C) cuts the wait
+/// short, so the caller notices it at once.
 pub fn read_ready(children: &mut [Child], timeout_ms: u16) -> io::Result<()> {
     let ready: Vec<bool> = {
         let mut fds: Vec<PollFd> = children
@@ -358,16 +382,16 @@ pub fn stop_all(children: &mut [Child]) {
 }
 
 // ANCHOR: fork
-/// Starts a child with `fork`: a copy of this process that runs `task(value)` and sends the
-/// result's 8 bytes up a pipe (Python's "fork" start method).
+/// Starts a child with `fork`: a copy of this process that runs `task(value)` and sends
+/// the result's 8 bytes up a pipe (Python's "fork" start method).
 ///
-/// The copy has only the thread that called `fork`. Had another thread been holding a lock
-/// at that instant (the allocator's, stdout's), the lock stays taken in the child forever.
-/// So from `fork` to `_exit` the child does only async-signal-safe work: system calls and
-/// plain computation; no allocation, no `println!`, no std lock. Everything it needs is
-/// ready before the fork.
+/// The copy has only the thread that called `fork`. Had another thread been holding a
+/// lock at that instant (the allocator's, stdout's), the lock stays taken in the child
+/// forever. So from `fork` to `_exit` the child does only async-signal-safe work:
+/// system calls and plain computation; no allocation, no `println!`, no std lock.
+/// Everything it needs is ready before the fork.
 pub fn fork_task(value: f64, work: &Work) -> io::Result<Child> {
-    let (read_end, write_end) = pipe2(OFlag::O_CLOEXEC)?;
+    let (read_end, write_end) = cloexec_pipe()?;
     let parent = getpid();
     // SAFETY: the child branch runs only async-signal-safe code (see `forked_child`) on
     // data prepared before the fork, and never returns: it ends in `_exit`.
@@ -386,33 +410,64 @@ pub fn fork_task(value: f64, work: &Work) -> io::Result<Child> {
         }
     }
 }
+// ANCHOR_END: fork
 
-/// The forked child's whole life. It ends with `_exit`, not `exit`: `exit` would run the
-/// atexit handlers and flush the stdio buffers it copied from the parent.
+// ANCHOR: forked_child
+/// The forked child's whole life. It ends with `_exit`, not `exit`: `exit` would run
+/// the atexit handlers and flush the stdio buffers it copied from the parent.
 fn forked_child(parent: Pid, out: RawFd, value: f64, work: &Work) -> ! {
-    // SAFETY: signal, prctl, getppid and _exit are bare system calls that allocate nothing
-    // and take no lock: async-signal-safe.
+    // SAFETY: signal and prctl are bare system calls that allocate nothing and take no
+    // lock: async-signal-safe.
     unsafe {
-        // Signal handlers are copied too: let Ctrl-C end this child as it ends a spawned one.
+        // Handlers are copied too: let Ctrl-C end this child as it ends a spawned one.
         libc::signal(libc::SIGINT, libc::SIG_DFL);
         libc::signal(libc::SIGTERM, libc::SIG_DFL);
-        // Die with the parent; and if it died before we asked, go now (see support::child).
-        if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) == -1
-            || libc::getppid() != parent.as_raw()
-        {
-            libc::_exit(1);
-        }
+        // Die with the parent, as `child::die_with_parent` does for a spawned child.
+        #[cfg(target_os = "linux")]
+        libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL);
     }
-    let result = task(value, work, |_| {});
+    // No thread may be started here to watch the parent (that allocates), so the task
+    // looks at each step: the macOS way; on Linux it also covers a parent gone before
+    // prctl.
+    exit_if_orphaned(parent);
+    let result = task(value, work, |_| exit_if_orphaned(parent));
     let bytes = result.to_ne_bytes();
-    // SAFETY: write and _exit are async-signal-safe; `bytes` is on this stack. 8 bytes is far
-    // below PIPE_BUF, so the write is never split.
+    // SAFETY: write and _exit are async-signal-safe; `bytes` is on this stack. 8 bytes
+    // is far below PIPE_BUF, so the write is never split.
     unsafe {
         libc::write(out, bytes.as_ptr().cast(), bytes.len());
         libc::_exit(0)
     }
 }
-// ANCHOR_END: fork
+// ANCHOR_END: forked_child
+
+/// In a forked child: `_exit` at once if the process that forked us is gone (we were
+/// adopted, so `getppid` changed). Async-signal-safe.
+fn exit_if_orphaned(parent: Pid) {
+    if getppid() != parent {
+        // SAFETY: _exit is async-signal-safe and ends the process at once.
+        unsafe { libc::_exit(1) }
+    }
+}
+
+/// A pipe whose two ends are close-on-exec, so that no program a child `exec`s keeps a
+/// copy. Linux sets the flag atomically with `pipe2`. macOS has no `pipe2`: `fcntl`
+/// sets it just after, and a child spawned by another thread in that moment would
+/// inherit the ends (this lesson starts its children from one thread).
+fn cloexec_pipe() -> io::Result<(OwnedFd, OwnedFd)> {
+    #[cfg(target_os = "linux")]
+    let ends = nix::unistd::pipe2(nix::fcntl::OFlag::O_CLOEXEC)?;
+    #[cfg(not(target_os = "linux"))]
+    let ends = {
+        use nix::fcntl::{FcntlArg, FdFlag, fcntl};
+        let (read_end, write_end) = nix::unistd::pipe()?;
+        for end in [&read_end, &write_end] {
+            fcntl(end, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))?;
+        }
+        (read_end, write_end)
+    };
+    Ok(ends)
+}
 
 #[cfg(test)]
 mod tests {
@@ -490,9 +545,10 @@ mod tests {
         assert!(!child.is_alive().unwrap());
     }
 
+    // ANCHOR: drain_test
     #[test]
     fn polling_drains_a_child_that_writes_more_than_a_pipe_holds() {
-        // 1 MiB does not fit in a pipe: the child can only finish if we read while it runs.
+        // 1 MiB does not fit in a pipe: the child can finish only if we read meanwhile.
         let mut children = vec![Child::spawn(sh("head -c 1048576 /dev/zero")).unwrap()];
         while !children[0].is_done() {
             read_ready(&mut children, 100).unwrap();
@@ -501,11 +557,12 @@ mod tests {
         assert_eq!(children[0].exit(), Some(Exit::Code(0)));
         assert_eq!(children[0].output().len(), 1 << 20);
     }
+    // ANCHOR_END: drain_test
 
     #[test]
     fn forked_child_works_even_in_a_threaded_process() {
-        // The test harness runs tests on threads: exactly where only async-signal-safe work
-        // is allowed in a forked child.
+        // The test harness runs tests on threads: exactly where only async-signal-safe
+        // work is allowed in a forked child.
         let mut child = fork_task(4.5, &quick(3)).unwrap();
         assert_eq!(child.join().unwrap(), Exit::Code(0));
         assert_eq!(child.result(), Some(9.0));
@@ -551,7 +608,7 @@ mod tests {
                 })
             );
         }
-        // Killing after reaping is a no-op, never a signal to a pid given to someone else.
+        // Killing after reaping does nothing: the pid may be someone else's now.
         assert!(children[0].kill().is_ok());
     }
 

@@ -2,7 +2,7 @@
 //! run (is each one alive?), join them, and report each exit: a code or a signal.
 
 use clap::Parser;
-use process_basics::{Child, Work, fork_task, read_ready, stop_all, task};
+use process_basics::{Child, Work, child, fork_task, read_ready, stop_all, task};
 use std::io;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -10,14 +10,14 @@ use support::cli::Common;
 use support::interrupt::{Interrupt, exit_code_for};
 use support::progress::ProgressLine;
 
-/// Process basics: start children, watch them while they run, join them, read how they ended.
+/// Process basics: start children, watch them run, join them, read how they ended.
 #[derive(Parser, Debug)]
 #[command(name = "process-basics")]
 struct Args {
     #[command(flatten)]
     common: Common,
 
-    /// How to start each child: `spawn` runs this program again, `fork` copies this process
+    /// How to start each child: `spawn` runs this program again, `fork` copies it
     #[arg(long, value_enum, default_value_t = Start::Spawn)]
     start: Start,
 
@@ -25,7 +25,7 @@ struct Args {
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
     processes: Option<u32>,
 
-    /// Child 0 aborts at this step (1 = the first), to show how the parent reports a crash
+    /// Child 0 aborts at this step (1 = the first), to show how a crash is reported
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     crash_at: Option<u32>,
 
@@ -78,22 +78,21 @@ fn core_count() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
-// ANCHOR: child_role
-/// The child's side (hidden `--child` flag): run the task and print the result on stdout,
-/// which the parent has made a pipe to itself.
+/// The child's side (hidden `--child` flag): run the task and print the result on
+/// stdout, which the parent has made a pipe to itself.
 fn run_child(value: f64, work: &Work) {
+    // Our half of dying with the parent (the parent's half is in `spawn_child`).
+    child::exit_with_parent();
     // The progress lives in this child's memory only: the parent cannot see it.
     // Chapters 5 and 6 send it across.
     let result = task(value, work, |_progress| {});
     println!("{result}");
 }
-// ANCHOR_END: child_role
 
-// ANCHOR: spawn_child
 /// Starts a child by running this program again with the hidden `--child` flag and the
 /// child's own work as flags: Python's "spawn". `self_command` makes it die with us.
 fn spawn_child(value: f64, work: &Work) -> io::Result<Child> {
-    let mut command = support::child::self_command()?;
+    let mut command = child::self_command()?;
     command.arg("--child").args([
         format!("--value={value}"),
         format!("--steps={}", work.steps),
@@ -105,7 +104,6 @@ fn spawn_child(value: f64, work: &Work) -> io::Result<Child> {
     }
     Child::spawn(command)
 }
-// ANCHOR_END: spawn_child
 
 /// Runs the children and reports them; returns the exit status for this program.
 fn run_parent(
@@ -114,7 +112,6 @@ fn run_parent(
     start: Start,
     processes: usize,
 ) -> io::Result<u8> {
-    // ANCHOR: start
     // Installed before the first child starts, so that no Ctrl-C goes unnoticed.
     let interrupt = Interrupt::install()?;
     let mut children = Vec::new();
@@ -137,9 +134,7 @@ fn run_parent(
         "started {processes} children by {how}: pids {}",
         pids.join(", ")
     );
-    // ANCHOR_END: start
 
-    // ANCHOR: watch
     let mut line = ProgressLine::new();
     let clock = Instant::now();
     loop {
@@ -152,8 +147,8 @@ fn run_parent(
         if children.iter().all(Child::is_done) {
             break;
         }
-        // Our "other work": wait up to 100 ms for output, reading whatever comes. A child
-        // that has closed its pipe is exiting, so then we look again sooner.
+        // Our "other work": wait up to 100 ms for output, reading whatever comes. A
+        // child that has closed its pipe is exiting, so then we look again sooner.
         let exiting = children
             .iter()
             .any(|c| c.exit().is_none() && c.output_closed());
@@ -174,9 +169,7 @@ fn run_parent(
         ));
     }
     line.finish();
-    // ANCHOR_END: watch
 
-    // ANCHOR: results
     let mut result = None;
     let mut failed = 0;
     for (index, child) in children.iter().enumerate() {
@@ -202,11 +195,10 @@ fn run_parent(
             Ok(1)
         }
     }
-    // ANCHOR_END: results
 }
 
-/// Ctrl-C or SIGTERM arrived: kill the children that still run, reap them all, say how each
-/// ended, and return the conventional exit status (130 or 143).
+/// Ctrl-C or SIGTERM arrived: kill the children that still run, reap them all, say how
+/// each ended, and return the conventional exit status (130 or 143).
 fn stop(children: &mut [Child], signal: i32) -> u8 {
     let name = nix::sys::signal::Signal::try_from(signal).map_or("?", |s| s.as_str());
     eprintln!("interrupted by {name}: stopping the children");

@@ -9,9 +9,9 @@ use std::time::{Duration, Instant};
 // ANCHOR: run_all
 /// Exercise 1: start every command at once, then join each one and say how it ended.
 ///
-/// All children run together, since the joins only start once every child is started. If a
-/// start fails, the children already started are dropped, and [`Child`]'s `Drop` kills and
-/// reaps them.
+/// All children run together, since the joins only start once every child is started.
+/// If a start fails, the children already started are dropped, and [`Child`]'s `Drop`
+/// kills and reaps them.
 pub fn run_all(commands: Vec<Command>) -> io::Result<Vec<String>> {
     let mut children = commands
         .into_iter()
@@ -32,12 +32,13 @@ pub fn run_all(commands: Vec<Command>) -> io::Result<Vec<String>> {
 pub enum Joined {
     /// The child ended by itself, in time.
     Exited(ExitStatus),
-    /// Time ran out: the child was killed, then reaped; this is the status it ended with.
+    /// Time ran out: the child was killed, then reaped; this is the status it ended
+    /// with.
     TimedOut(ExitStatus),
 }
 
-/// Exercise 2: `join` with a timeout. Ask with `try_wait` until the deadline; then kill the
-/// child and reap it, so that no zombie is left.
+/// Exercise 2: `join` with a timeout. Ask with `try_wait` until the deadline; then kill
+/// the child and reap it, so that no zombie is left.
 pub fn join_timeout(
     child: &mut std::process::Child,
     timeout: Duration,
@@ -58,11 +59,11 @@ pub fn join_timeout(
 // ANCHOR_END: join_timeout
 
 // ANCHOR: describe
-/// Exercise 3: exit code or signal? `code()` is `None` when a signal ended the process, and
-/// `ExitStatusExt::signal()` says which one.
+/// Exercise 3: exit code or signal? `code()` is `None` when a signal ended the process,
+/// and `ExitStatusExt::signal()` says which one.
 ///
-/// Beware a shell in between: a shell whose command was killed by signal N exits normally,
-/// with code 128 + N, so the caller sees an exit code, not a signal.
+/// Beware a shell in between: a shell whose command was killed by signal N exits
+/// normally, with code 128 + N, so the caller sees an exit code, not a signal.
 pub fn describe(status: ExitStatus) -> String {
     match (status.code(), status.signal()) {
         (Some(code), _) => format!("exit code {code}"),
@@ -138,7 +139,7 @@ mod tests {
             describe(sh("kill -TERM $$").status().unwrap()),
             "killed by signal 15"
         );
-        // The inner shell dies by SIGTERM; the outer one reports it as exit code 128 + 15.
+        // The inner shell dies by SIGTERM; the outer one reports exit code 128 + 15.
         let wrapped = sh("sh -c 'kill -TERM $$'; exit $?").status().unwrap();
         assert_eq!(describe(wrapped), "exit code 143");
     }

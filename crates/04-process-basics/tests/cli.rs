@@ -1,5 +1,5 @@
-//! End-to-end tests of the lesson binary: results, crashes, bad flags, and that nothing of
-//! the lesson is left behind (every child reaped, no shared memory).
+//! End-to-end tests of the lesson binary: results, crashes, bad flags, and that nothing
+//! of the lesson is left behind (every child reaped, no shared memory).
 
 use std::process::Command;
 use support::testkit::{Ended, assert_usage_error, run_to_end};
