@@ -1,22 +1,36 @@
-//! Lesson 6, `shared-value`: Python's `mp.Value('f')` and `mp.Array` ported to atomics in a
-//! shared-memory segment made with the `shared_memory` crate.
+//! Lesson 6, `shared-value`: Python's `mp.Value('f')` and `mp.Array` ported to atomics
+//! in a shared-memory segment made with the `shared_memory` crate.
 //!
-//! - [`slots`]: [`SharedSlots`], a named segment of 32-bit atomic slots (create, open by
-//!   name, unlink early), and [`AtomicF32`].
-//! - [`setup`]: the parent/child conversation that gets a segment mapped by every process
-//!   and its name unlinked, with no instant at which a crash could leak the name.
-//! - Here: the simulated [`task`], the per-worker [`Report`] (progress, done flag, result),
-//!   and the two ways to add one ([`add_one_racy`], [`add_one_atomic`]).
+//! - [`slots`]: [`SharedSlots`], a named segment of 32-bit atomic slots (create, open
+//!   by name, unlink early), and [`AtomicF32`].
+//! - [`setup`]: the parent/child conversation that gets a segment mapped by every
+//!   process and its name unlinked, with no instant at which a crash could leak the
+//!   name.
+//! - [`child`]: shared-memory names, and children that die with their parent.
+//! - Here: the simulated [`task`], the per-worker [`Report`] (progress, done flag,
+//!   result), and the two ways to add one ([`add_one_racy`], [`add_one_atomic`]).
 //! - [`solutions`]: the chapter's exercises.
 //!
-//! Other crates (the benchmarks of lesson 9) use [`SharedSlots`] directly: `create` in the
-//! parent, `open` by name in the child, `unlink` once both have mapped it, then
+//! The library uses nothing of the course's `support` crate: copy it and it stands
+//! alone.
+//!
+//! No slot outlives its mapping: the compiler refuses to use one after the segment is
+//! dropped (E0505, "cannot move out of `slots` because it is borrowed"):
+//!
+//! ```compile_fail,E0505
+#![doc = include_str!("refused.rs")]
+//! ```
+//!
+//! Other crates (the benchmarks of lesson 9) use [`SharedSlots`] directly: `create` in
+//! the parent, `open` by name in the child, `unlink` once both have mapped it, then
 //! `f32(i)`/`u32(i)` for `load`, `store` and `fetch_add`.
 
+pub mod child;
 pub mod setup;
 pub mod slots;
 pub mod solutions;
 
+pub use child::unique_shm_name;
 pub use slots::{AtomicF32, SLOT_BYTES, SharedSlots, unlink_name};
 
 use rand::rngs::StdRng;
@@ -24,11 +38,11 @@ use rand::{Rng, SeedableRng};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-// ANCHOR: task
-/// The tutorial's simulated work: `steps` steps, each sleeping a random 0..=`max_sleep_ms`
-/// milliseconds (from `seed`), storing the progress in percent after each; returns
-/// `value * 2`. With `crash_at: Some(k)` the process aborts when it reaches step `k`
-/// (counting from 1), to show what the parent sees when a child crashes.
+/// The tutorial's simulated work: `steps` steps, each sleeping a random
+/// 0..=`max_sleep_ms` milliseconds (from `seed`), storing the progress in percent after
+/// each; returns `value * 2`. With `crash_at: Some(k)` the process aborts when it
+/// reaches step `k` (counting from 1), to show what the parent sees when a child
+/// crashes.
 pub fn task(
     value: f64,
     steps: u32,
@@ -38,13 +52,16 @@ pub fn task(
     progress: &AtomicF32,
 ) -> f64 {
     let mut rng = StdRng::seed_from_u64(seed);
-    // Relaxed is enough for progress: the reader only displays it, and no other memory is
-    // published along with it.
+    // Relaxed is enough for progress: the reader only displays it, and no other memory
+    // is published along with it.
     progress.store(0.0, Ordering::Relaxed);
     for k in 0..steps {
         if crash_at == Some(k + 1) {
             eprintln!("worker {}: aborting at step {}", std::process::id(), k + 1);
-            let _ = nix::sys::prctl::set_dumpable(false); // a crash on purpose: no core file
+            // A crash on purpose: no core file. (macOS writes none unless `ulimit -c`
+            // allows it.)
+            #[cfg(target_os = "linux")]
+            let _ = nix::sys::prctl::set_dumpable(false);
             std::process::abort();
         }
         std::thread::sleep(Duration::from_millis(rng.random_range(0..=max_sleep_ms)));
@@ -52,22 +69,20 @@ pub fn task(
     }
     value * 2.0
 }
-// ANCHOR_END: task
 
 /// Slots per worker in the shared array: progress, done flag, and the result (an `f64`,
 /// stored as two 32-bit halves).
 pub const SLOTS_PER_WORKER: usize = 4;
 
-/// One worker's record in the shared array: Python's `mp.Array` with one entry per worker,
-/// plus a way to hand the result back.
+/// One worker's record in the shared array: Python's `mp.Array` with one entry per
+/// worker, plus a way to hand the result back.
 pub struct Report<'a> {
     slots: &'a SharedSlots,
     base: usize,
 }
 
-// ANCHOR: report
 impl<'a> Report<'a> {
-    /// Worker `worker`'s record in `slots` (which must hold `SLOTS_PER_WORKER` slots per worker).
+    /// Worker `worker`'s record in `slots` (`SLOTS_PER_WORKER` slots per worker).
     pub fn new(slots: &'a SharedSlots, worker: usize) -> Self {
         assert!(
             (worker + 1) * SLOTS_PER_WORKER <= slots.len(),
@@ -83,29 +98,25 @@ impl<'a> Report<'a> {
     pub fn progress(&self) -> &'a AtomicF32 {
         self.slots.f32(self.base)
     }
+}
 
-    fn done(&self) -> &'a AtomicU32 {
+// ANCHOR: report
+impl Report<'_> {
+    fn done(&self) -> &AtomicU32 {
         self.slots.u32(self.base + 1)
     }
 
-    /// Writer side: store the result, *then* raise the done flag with `Release`. `Release`
-    /// means: every write this process made before the flag is visible to whoever sees the
-    /// flag raised with an `Acquire` load. The result is two separate 32-bit writes, so
-    /// without the flag a reader could even see one half new and the other half old.
+    /// Writer: the result's two halves, *then* the done flag, with `Release`.
     pub fn publish(&self, result: f64) {
         let bits = result.to_bits();
-        self.slots
-            .u32(self.base + 2)
-            .store(bits as u32, Ordering::Relaxed);
-        self.slots
-            .u32(self.base + 3)
-            .store((bits >> 32) as u32, Ordering::Relaxed);
+        let (low, high) =
+            (self.slots.u32(self.base + 2), self.slots.u32(self.base + 3));
+        low.store(bits as u32, Ordering::Relaxed);
+        high.store((bits >> 32) as u32, Ordering::Relaxed);
         self.done().store(1, Ordering::Release);
     }
 
-    /// Reader side: load the flag with `Acquire`, *then* the result. `None` until the worker
-    /// has published. Had we read the result first, or the flag with `Relaxed`, the compiler
-    /// or the processor could let us see the flag raised but the result not yet written.
+    /// Reader: the flag, with `Acquire`, *then* the halves. `None` until published.
     pub fn result(&self) -> Option<f64> {
         if self.done().load(Ordering::Acquire) == 0 {
             return None;
@@ -118,18 +129,14 @@ impl<'a> Report<'a> {
 // ANCHOR_END: report
 
 // ANCHOR: add_one
-/// `counter += 1` done as a load, then a store: what Python does for `v.value += 1` on an
-/// `mp.Value` unless you hold `v.get_lock()`. If another process stores between our load and
-/// our store, we overwrite its update: it is lost. No undefined behaviour (both steps are
-/// atomic), just a wrong count.
+/// `counter += 1` as a load, then a store: Python's `v.value += 1` without
+/// `v.get_lock()`. A store by another process between the two is overwritten: lost.
 pub fn add_one_racy(counter: &AtomicU32) {
     let seen = counter.load(Ordering::Relaxed);
     counter.store(seen.wrapping_add(1), Ordering::Relaxed);
 }
 
-/// `counter += 1` as one indivisible read-modify-write (`lock xadd` on x86): no update is
-/// lost. `Relaxed` is enough: the ordering argument is about *other* memory, and here the
-/// counter is all there is.
+/// `counter += 1` as one indivisible read-modify-write (`lock xadd` on x86).
 pub fn add_one_atomic(counter: &AtomicU32) {
     counter.fetch_add(1, Ordering::Relaxed);
 }
@@ -138,7 +145,6 @@ pub fn add_one_atomic(counter: &AtomicU32) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use support::child::unique_shm_name;
 
     #[test]
     fn task_reports_full_progress_and_doubles() {

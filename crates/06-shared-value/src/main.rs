@@ -1,18 +1,19 @@
-//! Lesson 6, `shared-value`: the tutorial's `mp.Value('f')` example, a child reporting its
-//! progress through shared memory while the parent polls it; `--processes N` gives every
-//! worker its own entry in a shared array (`mp.Array`); `--demo lost-updates` shows why
-//! `value += 1` across processes needs `fetch_add`.
+//! Lesson 6, `shared-value`: the tutorial's `mp.Value('f')` example, a child reporting
+//! its progress through shared memory while the parent polls it; `--processes N` gives
+//! every worker its own entry in a shared array (`mp.Array`); `--demo lost-updates`
+//! shows why `value += 1` across processes needs `fetch_add`.
 
 use clap::{Parser, ValueEnum};
 use shared_value::setup::{
-    SetupError, Worker, describe, join_parent, share_with_children,
+    SetupError, Stop, Worker, describe, join_parent, share_with_children,
 };
 use shared_value::{
     Report, SLOTS_PER_WORKER, SharedSlots, add_one_atomic, add_one_racy, task,
+    unique_shm_name,
 };
+use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
-use support::child::{self_command, unique_shm_name};
 use support::cli::Common;
 use support::interrupt::{Interrupt, exit_code_for};
 use support::progress::{ProgressLine, percent};
@@ -23,12 +24,17 @@ struct Args {
     #[command(flatten)]
     common: Common,
 
-    /// Worker processes, each with its own entry in a shared array [default: 1; 2 with --demo]
+    /// Worker processes, each with its own entry in a shared array
+    /// [default: 1; 2 with --demo]
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
     processes: Option<u32>,
 
     /// Make each worker abort when it reaches this step (counting from 1)
-    #[arg(long, value_name = "STEP", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(
+        long,
+        value_name = "STEP",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     crash_at: Option<u32>,
 
     /// Run a demonstration instead of the walkthrough
@@ -51,15 +57,16 @@ struct Args {
     #[arg(long, hide = true, default_value_t = 0)]
     index: u32,
 
-    /// (internal, for tests) Pause this long after creating the segment, before any child
-    /// has mapped it: the one moment a killed parent would leak its name
+    /// (internal, for tests) Pause this long after creating the segment, before any
+    /// child has mapped it: the one moment a killed parent would leak its name
     #[arg(long, hide = true)]
     hold_after_create_ms: Option<u64>,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug)]
 enum Demo {
-    /// N processes add 1 to a shared counter: load + store loses updates, fetch_add does not
+    /// N processes add 1 to a shared counter: load + store loses updates, fetch_add
+    /// does not
     LostUpdates,
 }
 
@@ -91,11 +98,13 @@ fn parent_main(args: &Args) -> i32 {
             return 1;
         }
     };
+    let stop = || interrupt.signal();
     let outcome = match args.demo {
-        None => walkthrough(args, &interrupt),
-        Some(Demo::LostUpdates) => lost_updates(args, &interrupt),
+        None => walkthrough(args, &stop),
+        Some(Demo::LostUpdates) => lost_updates(args, &stop),
     };
-    // Returning dropped the workers (killed and reaped if still running) and the segment.
+    // Returning dropped the workers (killed and reaped if still running) and the
+    // segment.
     match (outcome, interrupt.signal()) {
         (Ok(0), _) => 0,
         // A child killed by the same Ctrl-C is part of the interruption, not a crash.
@@ -113,8 +122,8 @@ fn parent_main(args: &Args) -> i32 {
     }
 }
 
-// ANCHOR: spawn
-/// Starts `count` copies of this program as children with `role`; each will map `name`.
+/// Starts `count` copies of this program as children with `role` (Python's "spawn");
+/// each will map `name`. They die with us once the setup is over (`join_parent`).
 fn spawn_children(
     role: Role,
     count: u32,
@@ -124,7 +133,7 @@ fn spawn_children(
 ) -> std::io::Result<Vec<Worker>> {
     (0..count)
         .map(|index| {
-            let mut command = self_command()?;
+            let mut command = Command::new(std::env::current_exe()?);
             let role = role.to_possible_value().expect("roles have names");
             command.args([
                 format!("--child={}", role.get_name()),
@@ -143,29 +152,27 @@ fn spawn_children(
         })
         .collect()
 }
-// ANCHOR_END: spawn
 
-// ANCHOR: walkthrough
-fn walkthrough(args: &Args, interrupt: &Interrupt) -> Result<i32, SetupError> {
+fn walkthrough(args: &Args, stop: Stop) -> Result<i32, SetupError> {
     let workers = args.processes.unwrap_or(1);
     let seed = args.common.seed_or_random();
     let name = unique_shm_name("value");
     let mut children = spawn_children(Role::Worker, workers, args, &name, seed)?;
     let len = workers as usize * SLOTS_PER_WORKER;
-    let slots = share_with_children(&mut children, &name, len, interrupt, || {
-        hold(args.hold_after_create_ms, interrupt)
+    let slots = share_with_children(&mut children, &name, len, stop, || {
+        hold(args.hold_after_create_ms, stop)
     })?;
     eprintln!(
         "{workers} worker(s) mapped {name} ({} slots); its name is already unlinked",
         slots.len()
     );
-    let results = poll_while_alive(&slots, &mut children, interrupt)?;
+    let results = poll_while_alive(&slots, &mut children, stop)?;
     let Some(results) = results else {
         return Ok(1); // a worker crashed; `poll_while_alive` said how
     };
     let deadline = Instant::now() + Duration::from_secs(10);
     for child in &mut children {
-        child.wait(interrupt, deadline)?;
+        child.wait(stop, deadline)?;
     }
     if results.len() > 1 {
         for (index, result) in results.iter().enumerate() {
@@ -176,44 +183,41 @@ fn walkthrough(args: &Args, interrupt: &Interrupt) -> Result<i32, SetupError> {
     println!("Result: {}", results[0]);
     Ok(0)
 }
-// ANCHOR_END: walkthrough
 
 // ANCHOR: poll
-/// The port of `while p.is_alive(): print(progression.value)`: show every worker's progress
-/// every 50 ms and collect the results as they are published. Returns `None` if a worker
-/// ended without publishing a result.
+/// `while p.is_alive(): print(progression.value)`, for every worker: collects the
+/// results as they are published; `None` if a worker ended without one.
 fn poll_while_alive(
     slots: &SharedSlots,
     children: &mut [Worker],
-    interrupt: &Interrupt,
+    stop: Stop,
 ) -> Result<Option<Vec<f64>>, SetupError> {
     let mut results: Vec<Option<f64>> = vec![None; children.len()];
     let mut line = ProgressLine::new();
     loop {
-        if let Some(sig) = interrupt.signal() {
+        if let Some(sig) = stop() {
             return Err(SetupError::Interrupted(sig));
         }
         for (index, child) in children.iter_mut().enumerate() {
             if results[index].is_some() {
                 continue;
             }
-            // "Has it ended?" first, "has it published?" second: a worker publishes before it
-            // exits, so one that had ended and still shows no result will never have one.
+            // "Ended?" first, "published?" second: a worker publishes before it exits,
+            // so one that had ended and still shows no result will never have one.
             let ended = child.try_wait()?;
             results[index] = Report::new(slots, index).result();
             if let (None, Some(status)) = (results[index], ended) {
                 line.finish();
-                eprintln!(
-                    "worker {index} ended without a result: {}",
-                    describe(status)
-                );
+                let how = describe(status);
+                eprintln!("worker {index} ended without a result: {how}");
                 return Ok(None);
             }
         }
-        // Shown after collecting, so the last line shows 100%: a worker stores its progress
-        // before its done flag, and our Acquire load of the flag makes that store visible.
+        // After collecting, so the last line shows 100%: a worker stores its progress
+        // before its done flag, and our Acquire load of the flag makes it visible.
         let shown: Vec<String> = (0..children.len())
-            .map(|w| percent(Report::new(slots, w).progress().load(Ordering::Relaxed)))
+            .map(|w| Report::new(slots, w).progress().load(Ordering::Relaxed))
+            .map(percent)
             .collect();
         line.show(&format!("progress: {}", shown.join(" ")));
         if results.iter().all(Option::is_some) {
@@ -226,17 +230,16 @@ fn poll_while_alive(
 // ANCHOR_END: poll
 
 /// The test hook behind `--hold-after-create-ms`: wait with the name in `/dev/shm`.
-fn hold(ms: Option<u64>, interrupt: &Interrupt) {
+fn hold(ms: Option<u64>, stop: Stop) {
     let Some(ms) = ms else { return };
     eprintln!("holding {ms} ms before the children map the segment");
     let until = Instant::now() + Duration::from_millis(ms);
-    while Instant::now() < until && !interrupt.requested() {
+    while Instant::now() < until && stop().is_none() {
         std::thread::sleep(Duration::from_millis(20));
     }
 }
 
-// ANCHOR: lost_updates
-fn lost_updates(args: &Args, interrupt: &Interrupt) -> Result<i32, SetupError> {
+fn lost_updates(args: &Args, stop: Stop) -> Result<i32, SetupError> {
     let processes = args.processes.unwrap_or(2);
     let Some(expected) = processes.checked_mul(args.increments) else {
         eprintln!("error: --processes times --increments must stay below 2^32");
@@ -245,12 +248,12 @@ fn lost_updates(args: &Args, interrupt: &Interrupt) -> Result<i32, SetupError> {
     let name = unique_shm_name("counter");
     let seed = args.common.seed_or_random();
     let mut children = spawn_children(Role::Counter, processes, args, &name, seed)?;
-    let slots = share_with_children(&mut children, &name, 2, interrupt, || {
-        hold(args.hold_after_create_ms, interrupt)
+    let slots = share_with_children(&mut children, &name, 2, stop, || {
+        hold(args.hold_after_create_ms, stop)
     })?;
     let deadline = Instant::now() + Duration::from_secs(60);
     for (index, child) in children.iter_mut().enumerate() {
-        let status = child.wait(interrupt, deadline)?;
+        let status = child.wait(stop, deadline)?;
         if !status.success() {
             eprintln!("counter {index} {}", describe(status));
             return Ok(1);
@@ -271,9 +274,7 @@ fn lost_updates(args: &Args, interrupt: &Interrupt) -> Result<i32, SetupError> {
     println!("Result: {exact}");
     Ok(0)
 }
-// ANCHOR_END: lost_updates
 
-// ANCHOR: child
 fn child_main(role: Role, args: &Args) -> i32 {
     let Some(name) = args.shm.as_deref() else {
         eprintln!("error: --child needs --shm");
@@ -311,4 +312,3 @@ fn child_main(role: Role, args: &Args) -> i32 {
     }
     0
 }
-// ANCHOR_END: child

@@ -1,21 +1,23 @@
-//! Getting one segment mapped by a parent and its children without ever leaking its name.
+//! Getting one segment mapped by a parent and its children without ever leaking its
+//! name.
 //!
-//! A name in `/dev/shm` belongs to no process: it stays until someone unlinks it. So at every
-//! instant between `create` and `unlink`, some living process must be ready to remove it.
-//! The parent is, unless it is killed with SIGKILL; then its children, which would normally
-//! die with it, must outlive it just long enough to remove the name. The conversation, one
-//! byte at a time over the child's stdin and stdout pipes:
+//! A name in `/dev/shm` belongs to no process: it stays until someone unlinks it. So at
+//! every instant between `create` and `unlink`, some living process must be ready to
+//! remove it. The parent is, unless it is killed with SIGKILL; then its children, which
+//! die with it once they work, must outlive it just long enough to remove the name. The
+//! conversation, one byte at a time over the child's stdin and stdout pipes:
 //!
-//! | parent                          | child                                               |
-//! |---------------------------------|-----------------------------------------------------|
-//! | spawns the child                | stops dying with the parent, sends [`READY`]        |
-//! | creates the segment, [`GO`]     | maps it, sends [`MAPPED`]                           |
-//! | unlinks the name, [`UNLINKED`]  | dies with the parent again, starts working          |
+//! | parent                          | child                                          |
+//! |---------------------------------|------------------------------------------------|
+//! | spawns the child                | sends [`READY`]                                |
+//! | creates the segment, [`GO`]     | maps it, sends [`MAPPED`]                      |
+//! | unlinks the name, [`UNLINKED`]  | starts dying with the parent, and working      |
 //!
-//! If the child's stdin reaches end-of-file before [`UNLINKED`], the parent is gone and the
-//! child removes the name itself. If the child dies, the parent sees end-of-file and its own
-//! `Drop` removes the name.
+//! If the child's stdin reaches end-of-file before [`UNLINKED`], the parent is gone and
+//! the child removes the name itself. If the child dies, the parent sees end-of-file
+//! and its own `Drop` removes the name.
 
+use crate::child::die_with_parent;
 use crate::slots::{SharedSlots, unlink_name};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 use nix::sys::signal::Signal;
@@ -25,7 +27,10 @@ use std::os::fd::AsFd;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ChildStdin, ChildStdout, Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
-use support::interrupt::Interrupt;
+
+/// The caller's stop condition, asked between waits: `Some(signal)` once the program
+/// should stop (the walkthrough answers from its Ctrl-C handler), `None` to go on.
+pub type Stop<'a> = &'a dyn Fn() -> Option<i32>;
 
 /// Child to parent: "I will remove the name if you die".
 pub const READY: u8 = b'R';
@@ -39,7 +44,7 @@ pub const UNLINKED: u8 = b'U';
 /// Why the setup or the wait for a child did not finish.
 #[derive(Debug)]
 pub enum SetupError {
-    /// SIGINT or SIGTERM arrived (its number).
+    /// The caller's [`Stop`] said stop, with this signal number.
     Interrupted(i32),
     /// The child closed its pipe (it died) before sending the expected byte.
     ChildGone,
@@ -66,8 +71,9 @@ impl std::fmt::Display for SetupError {
     }
 }
 
-/// A child process and the two ends of its setup pipes. Dropping a `Worker` that has not
-/// been reaped kills the child and reaps it, so an early return never leaves one running.
+/// A child process and the two ends of its setup pipes. Dropping a `Worker` that has
+/// not been reaped kills the child and reaps it, so an early return never leaves one
+/// running.
 pub struct Worker {
     child: Child,
     to_child: ChildStdin,
@@ -76,9 +82,10 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Starts `command` (from `support::child::self_command`, so the child dies with us) with
-    /// its stdin and stdout connected to us. Rust creates these pipes close-on-exec, so no
-    /// other child inherits them and their end-of-file means what it should.
+    /// Starts `command` (this program again, with a child role) with its stdin and
+    /// stdout connected to us. Rust creates these pipes close-on-exec, so no other
+    /// child inherits them and their end-of-file means what it should: that process is
+    /// gone.
     pub fn spawn(mut command: Command) -> io::Result<Self> {
         let mut child = command
             .stdin(Stdio::piped())
@@ -106,7 +113,8 @@ impl Worker {
     pub fn send(&mut self, byte: u8) -> Result<(), SetupError> {
         match self.to_child.write_all(&[byte]) {
             Ok(()) => Ok(()),
-            // No reader left: the child is gone (Rust ignores SIGPIPE, so we get EPIPE).
+            // No reader left: the child is gone (Rust ignores SIGPIPE, so we get
+            // EPIPE).
             Err(err) if err.kind() == io::ErrorKind::BrokenPipe => {
                 Err(SetupError::ChildGone)
             }
@@ -114,16 +122,16 @@ impl Worker {
         }
     }
 
-    /// Waits for `byte` from the child, polling 10 times a second so that a Ctrl-C or a
+    /// Waits for `byte` from the child, polling 10 times a second so that `stop` or a
     /// dead child is noticed, and giving up at `deadline`.
     pub fn expect(
         &mut self,
         byte: u8,
-        interrupt: &Interrupt,
+        stop: Stop,
         deadline: Instant,
     ) -> Result<(), SetupError> {
         loop {
-            if let Some(sig) = interrupt.signal() {
+            if let Some(sig) = stop() {
                 return Err(SetupError::Interrupted(sig));
             }
             if Instant::now() >= deadline {
@@ -156,18 +164,18 @@ impl Worker {
         Ok(self.status)
     }
 
-    /// Waits for the child to end, checking for Ctrl-C; kills it if it is still running at
-    /// `deadline`. Never blocks for more than 50 ms at a time.
+    /// Waits for the child to end, asking `stop` every 50 ms; gives up at `deadline`
+    /// (dropping the `Worker` then kills the child).
     pub fn wait(
         &mut self,
-        interrupt: &Interrupt,
+        stop: Stop,
         deadline: Instant,
     ) -> Result<ExitStatus, SetupError> {
         loop {
             if let Some(status) = self.try_wait()? {
                 return Ok(status);
             }
-            if let Some(sig) = interrupt.signal() {
+            if let Some(sig) = stop() {
                 return Err(SetupError::Interrupted(sig));
             }
             if Instant::now() >= deadline {
@@ -189,31 +197,29 @@ impl Drop for Worker {
 }
 
 // ANCHOR: parent_side
-/// The parent's half of the conversation: once every child has promised to clean up if we
-/// die, create the segment; once every child has mapped it, unlink its name.
-///
-/// `after_create` runs while the name exists and nobody has unlinked it yet; the lesson's
-/// tests use it to kill the parent at exactly that moment.
+/// The parent's half: once every child has promised to clean up if we die, create
+/// the segment; once every child has mapped it, unlink its name. `after_create` runs
+/// while the name exists (the tests kill the parent there).
 pub fn share_with_children(
     workers: &mut [Worker],
     name: &str,
     len: usize,
-    interrupt: &Interrupt,
+    stop: Stop,
     after_create: impl FnOnce(),
 ) -> Result<SharedSlots, SetupError> {
     let deadline = Instant::now() + Duration::from_secs(10);
     for worker in workers.iter_mut() {
-        worker.expect(READY, interrupt, deadline)?;
+        worker.expect(READY, stop, deadline)?;
     }
-    // From here until `unlink`, the name exists. If we return early, `slots` is dropped and,
-    // as the owner, removes the name; if we are killed, the children remove it.
+    // Until `unlink`: if we return early, dropping `slots` (the owner) removes the
+    // name; if we are killed, the children remove it.
     let mut slots = SharedSlots::create(name, len)?;
     after_create();
     for worker in workers.iter_mut() {
         worker.send(GO)?;
     }
     for worker in workers.iter_mut() {
-        worker.expect(MAPPED, interrupt, deadline)?;
+        worker.expect(MAPPED, stop, deadline)?;
     }
     slots.unlink()?;
     for worker in workers.iter_mut() {
@@ -224,21 +230,19 @@ pub fn share_with_children(
 // ANCHOR_END: parent_side
 
 // ANCHOR: child_side
-/// The child's half of the conversation. Returns the mapped segment, or `None` if the parent
-/// died during setup (then this child has removed the name, if it still existed).
+/// The child's half. Returns the mapped segment, or `None` if the parent died during
+/// setup (then this child has removed the name, if it still existed).
 pub fn join_parent(name: &str) -> io::Result<Option<SharedSlots>> {
     let parent = getppid();
-    // `self_command` made us die with the parent. Until the name is unlinked we must instead
-    // outlive it, to clean up. Had the parent died before this line, we would be dead already.
-    nix::sys::prctl::set_pdeathsig(None)?;
-    let mut from_parent = io::stdin().lock();
-    let mut to_parent = io::stdout().lock();
+    let (mut from_parent, mut to_parent) = (io::stdin().lock(), io::stdout().lock());
     let mut talk = |send: u8, want: u8| -> bool {
         let mut got = [0u8; 1];
         to_parent.write_all(&[send]).is_ok()
             && to_parent.flush().is_ok()
             && matches!(from_parent.read(&mut got), Ok(1) if got[0] == want)
     };
+    // End-of-file instead of an answer: the parent is gone, and the name is ours to
+    // remove (it may not exist yet, or any more: then there is nothing to do).
     if !talk(READY, GO) {
         return clean_up_after_parent(name);
     }
@@ -246,15 +250,11 @@ pub fn join_parent(name: &str) -> io::Result<Option<SharedSlots>> {
     if !talk(MAPPED, UNLINKED) {
         return clean_up_after_parent(name);
     }
-    nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
-    if getppid() != parent {
-        // The parent died between UNLINKED and the line above: no signal will come now.
-        return Ok(None);
-    }
+    // The name is gone: nothing left to clean up, so from now on die with the parent.
+    die_with_parent(parent)?;
     Ok(Some(slots))
 }
 
-/// End-of-file on stdin during setup: the parent is gone. Remove the name it created.
 fn clean_up_after_parent(name: &str) -> io::Result<Option<SharedSlots>> {
     if unlink_name(name)? {
         eprintln!("worker {}: parent gone; removed {name}", std::process::id());
@@ -263,7 +263,8 @@ fn clean_up_after_parent(name: &str) -> io::Result<Option<SharedSlots>> {
 }
 // ANCHOR_END: child_side
 
-/// How a child ended, in words: `exited with status 3` or `killed by signal 6 (SIGABRT)`.
+/// How a child ended, in words: `exited with status 3` or
+/// `killed by signal 6 (SIGABRT)`.
 pub fn describe(status: ExitStatus) -> String {
     match (status.code(), status.signal()) {
         (Some(code), _) => format!("exited with status {code}"),
@@ -291,32 +292,52 @@ mod tests {
         );
     }
 
+    /// The stop condition of a caller that never stops.
+    fn never() -> Option<i32> {
+        None
+    }
+
     #[test]
     fn worker_that_dies_is_noticed_not_waited_on_forever() {
-        let interrupt = Interrupt::install().unwrap();
         let mut worker = Worker::spawn(Command::new("true")).unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         assert!(matches!(
-            worker.expect(READY, &interrupt, deadline),
+            worker.expect(READY, &never, deadline),
             Err(SetupError::ChildGone)
         ));
-        assert!(worker.wait(&interrupt, deadline).unwrap().success());
+        assert!(worker.wait(&never, deadline).unwrap().success());
     }
 
     #[test]
     fn expected_byte_arrives_and_a_wrong_one_is_an_error() {
-        let interrupt = Interrupt::install().unwrap();
         let deadline = Instant::now() + Duration::from_secs(10);
         let mut command = Command::new("/bin/sh");
         command.args(["-c", "printf RX; read -r line"]);
         let mut worker = Worker::spawn(command).unwrap();
-        worker.expect(READY, &interrupt, deadline).unwrap();
+        worker.expect(READY, &never, deadline).unwrap();
         assert!(matches!(
-            worker.expect(MAPPED, &interrupt, deadline),
+            worker.expect(MAPPED, &never, deadline),
             Err(SetupError::Io(_))
         ));
         worker.send(b'\n').unwrap();
-        assert!(worker.wait(&interrupt, deadline).unwrap().success());
+        assert!(worker.wait(&never, deadline).unwrap().success());
+    }
+
+    #[test]
+    fn stop_condition_ends_the_waits() {
+        let stop = || Some(libc::SIGINT);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut command = Command::new("sleep");
+        command.arg("30");
+        let mut worker = Worker::spawn(command).unwrap();
+        assert!(matches!(
+            worker.expect(READY, &stop, deadline),
+            Err(SetupError::Interrupted(libc::SIGINT))
+        ));
+        assert!(matches!(
+            worker.wait(&stop, deadline),
+            Err(SetupError::Interrupted(libc::SIGINT))
+        ));
     }
 
     #[test]
@@ -324,9 +345,13 @@ mod tests {
         let mut command = Command::new("sleep");
         command.arg("30");
         let worker = Worker::spawn(command).unwrap();
-        let pid = worker.id();
+        let pid = nix::unistd::Pid::from_raw(worker.id() as i32);
         drop(worker);
-        // Reaped: the pid no longer exists, not even as a zombie.
-        assert!(!std::path::Path::new(&format!("/proc/{pid}")).exists());
+        // Reaped: the pid no longer exists, not even as a zombie (which a signal 0
+        // would still reach).
+        assert_eq!(
+            nix::sys::signal::kill(pid, None),
+            Err(nix::errno::Errno::ESRCH)
+        );
     }
 }

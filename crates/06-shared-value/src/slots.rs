@@ -1,23 +1,33 @@
-//! A shared-memory segment seen as an array of 32-bit atomic slots: `mp.Value('f')` is one
-//! slot, `mp.Array('f', n)` is n of them.
+//! A shared-memory segment seen as an array of 32-bit atomic slots: `mp.Value('f')` is
+//! one slot, `mp.Array('f', n)` is n of them.
 
 use shared_memory::{Shmem, ShmemConf};
 use std::io;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-// Atomics work across processes only when they are real machine instructions (lock-free):
-// a lock kept inside one process would protect nothing in another.
+// Atomics work across processes only when they are real machine instructions
+// (lock-free): a lock kept inside one process would protect nothing in another.
 #[cfg(not(target_has_atomic = "32"))]
 compile_error!("this lesson needs native 32-bit atomics");
 
 // ANCHOR: atomic_f32
-/// An `f32` that threads and processes can share: its bits live in an `AtomicU32`.
-///
-/// The standard library has no `AtomicF32`, but `f32::to_bits` and `f32::from_bits` convert
-/// to and from `u32` without loss, so a `u32` atomic can hold one.
+/// An `f32` that threads and processes can share: its bits live in an `AtomicU32`
+/// (`to_bits`/`from_bits` convert without loss). The standard library has no
+/// `AtomicF32`.
 #[repr(transparent)]
 #[derive(Debug, Default)]
 pub struct AtomicF32(AtomicU32);
+
+impl AtomicF32 {
+    pub fn load(&self, order: Ordering) -> f32 {
+        f32::from_bits(self.0.load(order))
+    }
+
+    pub fn store(&self, value: f32, order: Ordering) {
+        self.0.store(value.to_bits(), order);
+    }
+}
+// ANCHOR_END: atomic_f32
 
 impl AtomicF32 {
     /// A new value, for use inside one process (tests, threads).
@@ -25,19 +35,9 @@ impl AtomicF32 {
         Self(AtomicU32::new(value.to_bits()))
     }
 
-    /// Reads the value.
-    pub fn load(&self, order: Ordering) -> f32 {
-        f32::from_bits(self.0.load(order))
-    }
-
-    /// Replaces the value.
-    pub fn store(&self, value: f32, order: Ordering) {
-        self.0.store(value.to_bits(), order);
-    }
-
-    /// Adds `delta` and returns the previous value. No processor adds floats atomically, so
-    /// this is a compare-and-swap loop: it retries when another process changed the value
-    /// between our read and our write, so no update is lost.
+    /// Adds `delta` and returns the previous value. No processor adds floats
+    /// atomically, so this is a compare-and-swap loop: it retries when another process
+    /// changed the value between our read and our write, so no update is lost.
     pub fn fetch_add(&self, delta: f32, order: Ordering) -> f32 {
         let add = |bits| Some((f32::from_bits(bits) + delta).to_bits());
         match self.0.fetch_update(order, Ordering::Relaxed, add) {
@@ -45,34 +45,35 @@ impl AtomicF32 {
         }
     }
 }
-// ANCHOR_END: atomic_f32
 
 /// A named shared-memory segment holding `len()` slots of 32 bits, each used as an
 /// [`AtomicU32`] or an [`AtomicF32`]. A new segment is all zeros.
 ///
-/// The process that [`create`](SharedSlots::create)s it owns the name: the `shared_memory`
-/// crate removes the name when the owner's value is dropped. A process killed before that
-/// never drops it, and the name stays in `/dev/shm` until reboot, so call
-/// [`unlink`](SharedSlots::unlink) as soon as every process has mapped the segment.
+/// The process that [`create`](SharedSlots::create)s it owns the name: the
+/// `shared_memory` crate removes the name when the owner's value is dropped. A process
+/// killed before that never drops it, and the name stays in `/dev/shm` until reboot, so
+/// call [`unlink`](SharedSlots::unlink) as soon as every process has mapped the
+/// segment.
 pub struct SharedSlots {
     shmem: Shmem,
     len: usize,
 }
 
-// SAFETY: a `Shmem` is a mapping address, a file descriptor and strings; none of them is tied
-// to the thread that made it (munmap and close may run on any thread).
+// SAFETY: a `Shmem` is a mapping address, a file descriptor and strings; none of them
+// is tied to the thread that made it (munmap and close may run on any thread).
 unsafe impl Send for SharedSlots {}
-// SAFETY: through `&SharedSlots` the segment is reachable only as atomics, which are made for
-// concurrent access; the methods that change the `Shmem` itself take `&mut self`.
+// SAFETY: through `&SharedSlots` the segment is reachable only as atomics, which are
+// made for concurrent access; the methods that change the `Shmem` itself take
+// `&mut self`.
 unsafe impl Sync for SharedSlots {}
 
 /// The size of one slot in bytes.
 pub const SLOT_BYTES: usize = std::mem::size_of::<AtomicU32>();
 
-// ANCHOR: create_open
 impl SharedSlots {
-    /// Creates the segment `name` (e.g. `/shmem_value_1234_0`) with `len` zeroed slots and maps
-    /// it. Fails if the name exists. This process becomes the owner of the name.
+    /// Creates the segment `name` (e.g. `/shmem_value_1234_0`) with `len` zeroed slots
+    /// and maps it. Fails if the name exists. This process becomes the owner of the
+    /// name.
     pub fn create(name: &str, len: usize) -> io::Result<Self> {
         let bytes = len.checked_mul(SLOT_BYTES).ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "too many slots")
@@ -85,8 +86,8 @@ impl SharedSlots {
         Self::checked(shmem)
     }
 
-    /// Maps the existing segment `name`, created by another process. This process does not
-    /// own the name: dropping the value only unmaps it.
+    /// Maps the existing segment `name`, created by another process. This process does
+    /// not own the name: dropping the value only unmaps it.
     pub fn open(name: &str) -> io::Result<Self> {
         let shmem = ShmemConf::new()
             .os_id(name)
@@ -94,24 +95,20 @@ impl SharedSlots {
             .map_err(io::Error::other)?;
         Self::checked(shmem)
     }
+}
 
-    /// Checks what the casts to atomics rely on: the mapping starts on a 4-byte boundary
-    /// (mmap returns page-aligned addresses, but we do not take that on trust) and holds a
-    /// whole number of slots.
+// ANCHOR: checked
+impl SharedSlots {
+    /// Checks, once, what treating the mapping as atomics relies on: it starts on a
+    /// 4-byte boundary and holds a whole number of slots.
     fn checked(shmem: Shmem) -> io::Result<Self> {
         let bytes = shmem.len();
-        if shmem
-            .as_ptr()
-            .align_offset(std::mem::align_of::<AtomicU32>())
-            != 0
-        {
-            return Err(io::Error::other(
-                "shared memory mapping is not 4-byte aligned",
-            ));
+        let align = std::mem::align_of::<AtomicU32>();
+        if shmem.as_ptr().align_offset(align) != 0 {
+            return Err(io::Error::other("mapping is not 4-byte aligned"));
         }
-        if bytes == 0 || bytes % SLOT_BYTES != 0 {
-            let msg =
-                format!("segment of {bytes} bytes does not hold whole 4-byte slots");
+        if bytes == 0 || !bytes.is_multiple_of(SLOT_BYTES) {
+            let msg = format!("{bytes} bytes do not hold whole 4-byte slots");
             return Err(io::Error::new(io::ErrorKind::InvalidData, msg));
         }
         Ok(Self {
@@ -119,61 +116,26 @@ impl SharedSlots {
             shmem,
         })
     }
-}
-// ANCHOR_END: create_open
 
-// ANCHOR: unlink
-impl SharedSlots {
-    /// Removes the name from `/dev/shm` now. Every process that has mapped the segment keeps
-    /// using it; the memory is freed when the last one unmaps it (or dies). After this no
-    /// crash can leak the name, and the `shared_memory` crate is told it no longer owns it,
-    /// so its `Drop` does not unlink the name a second time (by then the name could belong
-    /// to a new segment).
-    pub fn unlink(&mut self) -> io::Result<()> {
-        unlink_name(self.name())?;
-        self.shmem.set_owner(false);
-        Ok(())
-    }
-}
-
-/// Removes the shared-memory name `name`. Returns `false` if there was no such name.
-///
-/// `shm_unlink` wants the name as given to `shm_open`, leading `/` included; the file in
-/// `/dev/shm` is that name without its `/`.
-pub fn unlink_name(name: &str) -> io::Result<bool> {
-    match nix::sys::mman::shm_unlink(name) {
-        Ok(()) => Ok(true),
-        Err(nix::errno::Errno::ENOENT) => Ok(false),
-        Err(errno) => Err(errno.into()),
-    }
-}
-// ANCHOR_END: unlink
-
-// ANCHOR: slots
-impl SharedSlots {
-    /// The slots as `u32` atomics.
+    /// The slots as `u32` atomics, borrowed from `self`: none outlives the mapping.
     pub fn u32s(&self) -> &[AtomicU32] {
-        // SAFETY: `checked` made sure the mapping is aligned for `AtomicU32` and holds `len`
-        // whole slots; it is initialised (a new segment is zero-filled, and every bit
-        // pattern is a valid `u32`); it stays mapped while `self` is borrowed, since only
-        // dropping `self` unmaps it. Other processes write to it at any time, which is fine
-        // because every access, here and there, goes through atomics.
-        unsafe {
-            std::slice::from_raw_parts(
-                self.shmem.as_ptr().cast::<AtomicU32>(),
-                self.len,
-            )
-        }
+        // SAFETY: `checked` made sure the mapping is aligned and holds `len` slots; it
+        // is initialised (zero-filled, and any bits are a valid `u32`) and stays mapped
+        // while `self` is borrowed. Other processes write to it at any time, which is
+        // fine because every access, here and there, goes through atomics.
+        unsafe { std::slice::from_raw_parts(self.shmem.as_ptr().cast(), self.len) }
     }
+}
+// ANCHOR_END: checked
 
+impl SharedSlots {
     /// The slots as `f32` atomics (the same memory as [`u32s`](Self::u32s)).
     pub fn f32s(&self) -> &[AtomicF32] {
         let u32s = self.u32s();
-        // SAFETY: `AtomicF32` is `repr(transparent)` over `AtomicU32`, so a slice of one has
-        // the layout of a slice of the other; the lifetime stays that of `self`.
-        unsafe {
-            std::slice::from_raw_parts(u32s.as_ptr().cast::<AtomicF32>(), u32s.len())
-        }
+        // SAFETY: `AtomicF32` is `repr(transparent)` over `AtomicU32`, so a slice of
+        // one has the layout of a slice of the other; the lifetime stays that of
+        // `self`.
+        unsafe { std::slice::from_raw_parts(u32s.as_ptr().cast(), u32s.len()) }
     }
 
     /// Slot `index` as a `u32` atomic. Panics if `index >= len()`.
@@ -186,10 +148,34 @@ impl SharedSlots {
         &self.f32s()[index]
     }
 }
-// ANCHOR_END: slots
+
+// ANCHOR: unlink
+impl SharedSlots {
+    /// Removes the name now. Every process that has mapped the segment keeps using it;
+    /// the memory is freed when the last one unmaps it (or dies). Then we tell the
+    /// crate we no longer own the name, or its `Drop` would unlink it again, by then
+    /// perhaps someone else's new segment.
+    pub fn unlink(&mut self) -> io::Result<()> {
+        unlink_name(self.name())?;
+        self.shmem.set_owner(false);
+        Ok(())
+    }
+}
+
+/// Removes the shared-memory name `name` (with its leading `/`, as given to
+/// `shm_open`). Returns `false` if there was no such name.
+pub fn unlink_name(name: &str) -> io::Result<bool> {
+    match nix::sys::mman::shm_unlink(name) {
+        Ok(()) => Ok(true),
+        Err(nix::errno::Errno::ENOENT) => Ok(false),
+        Err(errno) => Err(errno.into()),
+    }
+}
+// ANCHOR_END: unlink
 
 impl SharedSlots {
-    /// The segment's name, as given to [`create`](Self::create) or [`open`](Self::open).
+    /// The segment's name, as given to [`create`](Self::create) or
+    /// [`open`](Self::open).
     pub fn name(&self) -> &str {
         self.shmem.get_os_id()
     }
@@ -204,8 +190,8 @@ impl SharedSlots {
         self.len == 0
     }
 
-    /// Whether dropping this value would remove the name (it created the segment and has
-    /// not unlinked it yet).
+    /// Whether dropping this value would remove the name (it created the segment and
+    /// has not unlinked it yet).
     pub fn owns_name(&self) -> bool {
         self.shmem.is_owner()
     }
@@ -214,13 +200,21 @@ impl SharedSlots {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::path::Path;
-    use support::child::unique_shm_name;
+    use crate::child::unique_shm_name;
+    use nix::fcntl::OFlag;
+    use nix::sys::stat::Mode;
 
+    /// Whether the name exists; on Linux, also checks that it is the file in `/dev/shm`
+    /// named without the leading slash.
     fn in_dev_shm(name: &str) -> bool {
-        Path::new("/dev/shm")
-            .join(name.trim_start_matches('/'))
-            .exists()
+        let exists =
+            nix::sys::mman::shm_open(name, OFlag::O_RDONLY, Mode::empty()).is_ok();
+        #[cfg(target_os = "linux")]
+        assert_eq!(
+            exists,
+            std::path::Path::new("/dev/shm").join(&name[1..]).exists()
+        );
+        exists
     }
 
     #[test]

@@ -1,14 +1,15 @@
-//! Solutions to the chapter's exercises. Each worker here is a thread with its *own* mapping
-//! of the segment, opened by name, just as a child process would have; in the lesson's
-//! binary the same code runs in a child after `setup::join_parent`.
+//! Solutions to the chapter's exercises. Each worker here is a thread with its *own*
+//! mapping of the segment, opened by name, just as a child process would have; in the
+//! lesson's binary the same code runs in a child after `setup::join_parent`.
 
 use crate::{Report, SharedSlots};
 use std::io;
 use std::sync::atomic::Ordering;
 
 // ANCHOR: count_together
-/// Exercise 1: `workers` workers each add 1 to slot 0 of the segment `name`, `per_worker`
-/// times, with `fetch_add`. Returns the total, which is always `workers * per_worker`.
+/// Exercise 1: `workers` workers each add 1 to slot 0 of the segment `name`,
+/// `per_worker` times, with `fetch_add`. Returns the total, which is always
+/// `workers * per_worker`.
 pub fn count_together(name: &str, workers: u32, per_worker: u32) -> io::Result<u32> {
     let mut parent = SharedSlots::create(name, 1)?;
     std::thread::scope(|s| -> io::Result<()> {
@@ -35,8 +36,8 @@ pub fn count_together(name: &str, workers: u32, per_worker: u32) -> io::Result<u
 // ANCHOR_END: count_together
 
 // ANCHOR: finished_counter
-/// Exercise 2: one "finished" counter instead of a done flag per worker. Slot 0 counts the
-/// workers that have finished; slots `1..` hold their results.
+/// Exercise 2: one "finished" counter instead of a done flag per worker. Slot 0 counts
+/// the workers that have finished; slots `1..` hold their results.
 pub struct Batch<'a> {
     slots: &'a SharedSlots,
 }
@@ -71,8 +72,8 @@ impl<'a> Batch<'a> {
 // ANCHOR_END: finished_counter
 
 // ANCHOR: overall_progress
-/// Exercise 3: the progress of the whole job, from the per-worker array: the mean of every
-/// worker's progress (each does the same number of steps).
+/// Exercise 3: the progress of the whole job, from the per-worker array: the mean of
+/// every worker's progress (each does the same number of steps).
 pub fn overall_progress(slots: &SharedSlots, workers: usize) -> f32 {
     let sum: f32 = (0..workers)
         .map(|w| Report::new(slots, w).progress().load(Ordering::Relaxed))
@@ -85,7 +86,7 @@ pub fn overall_progress(slots: &SharedSlots, workers: usize) -> f32 {
 mod tests {
     use super::*;
     use crate::SLOTS_PER_WORKER;
-    use support::child::unique_shm_name;
+    use crate::child::unique_shm_name;
 
     #[test]
     fn count_together_loses_nothing() {

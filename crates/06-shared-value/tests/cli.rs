@@ -1,4 +1,5 @@
-//! End-to-end tests of the `shared-value` binary: results, failures, and what it leaves.
+//! End-to-end tests of the `shared-value` binary: results, failures, and what it
+//! leaves.
 
 use std::process::Command;
 use support::testkit::{Ended, assert_usage_error, run_to_end};
