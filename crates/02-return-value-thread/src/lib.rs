@@ -1,13 +1,35 @@
 //! Lesson `return-value-thread`: getting a value back from a thread.
 //!
-//! Python's `threading.Thread.join()` returns `None`, so the tutorial subclasses `Thread` to
-//! keep the target's return value. Rust needs no such trick: [`std::thread::JoinHandle::join`]
-//! already returns the closure's value, or the panic that ended the thread. This crate holds:
+//! Python's `threading.Thread.join()` returns `None`, so the tutorial subclasses
+//! `Thread` to keep the target's return value. Rust needs no such trick:
+//! [`std::thread::JoinHandle::join`] already returns the closure's value, or the panic
+//! that ended the thread.
 //!
-//! - [`task`]: the tutorial's simulated work, here able to fail on purpose ([`Work::fail_at`]).
-//! - [`ReturnValueThread`]: the tutorial's subclass ported honestly: a named thread whose
-//!   `join` gives the value or a typed [`Panicked`] error carrying the panic message.
+//! A thread started with `thread::spawn` may outlive the function that started it, so
+//! the compiler refuses a closure that borrows that function's data (E0373):
+//!
+//! ```compile_fail,E0373
+#![doc = include_str!("refused.rs")]
+//! ```
+//!
+//! (Stable rustdoc does not check the error code; `tests/refused.rs` does.)
+//!
+//! The same borrow compiles on a scoped thread: `thread::scope` joins every thread it
+//! started before it returns, so none outlives `inputs`.
+//!
+//! ```
+//! let inputs = vec![4.5, 5.5, 6.5];
+//! let count = std::thread::scope(|s| s.spawn(|| inputs.len()).join().unwrap());
+//! assert_eq!(count, 3);
+//! ```
+//!
+//! This crate holds:
+//!
+//! - [`task`]: the tutorial's simulated work, here able to fail on purpose
+//!   ([`Work::fail_at`]).
 //! - [`panic_message`]: the text inside a panic payload.
+//! - [`ReturnValueThread`]: the tutorial's subclass ported honestly: a named thread
+//!   whose `join` gives the value or a typed [`Panicked`] error with the panic message.
 //! - [`solutions`]: the chapter's exercises, solved.
 
 use rand::rngs::StdRng;
@@ -48,17 +70,18 @@ pub fn task(value: f64, work: &Work) -> f64 {
         if work.fail_at == Some(step) {
             panic!("simulated failure at step {step} of {}", work.steps);
         }
-        // The progress, step * 100 / steps, is invisible from outside: lesson 3 shares it.
+        // The progress, step * 100 / steps, is invisible outside: lesson 3 shares it.
     }
     value * 2.0
 }
 // ANCHOR_END: task
 
 // ANCHOR: panic_message
-/// The message of a panic payload, as `join` hands it back in `Err(Box<dyn Any + Send>)`.
+/// The message of a panic payload, which `join` hands back as
+/// `Err(Box<dyn Any + Send>)`.
 ///
-/// `panic!("literal")` carries a `&'static str`, `panic!("{x}")` a `String`; anything else
-/// (`std::panic::panic_any(42)`) has no text we can show.
+/// `panic!("literal")` carries a `&'static str`, `panic!("{x}")` a `String`; anything
+/// else (`std::panic::panic_any(42)`) has no text we can show.
 ///
 /// Pass the payload itself (`&*boxed`), not `&boxed`: a `&Box<dyn Any>` is itself a
 /// `dyn Any` (of type `Box`), so every downcast below would fail.
@@ -74,14 +97,11 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 // ANCHOR_END: panic_message
 
 // ANCHOR: return_value_thread
-/// A thread that hands back its closure's value, like the tutorial's `ReturnValueThread`.
+/// A thread that hands back its closure's value: the tutorial's `ReturnValueThread`.
 ///
-/// Differences from the Python subclass, all on purpose:
-/// - Creating and starting are one step ([`start`](Self::start)): there is no object that
-///   could be joined before it was started.
-/// - [`join`](Self::join) takes `self`, so a thread cannot be joined twice.
-/// - A failure is not printed and turned into `None`: it comes back as [`Panicked`], an
-///   error value the caller has to deal with.
+/// Unlike the Python subclass: starting is part of creating (nothing can be joined
+/// before it started); [`join`](Self::join) takes `self`, so no thread is joined twice;
+/// a panic comes back as a [`Panicked`] error for the caller to handle, not as `None`.
 ///
 /// ```
 /// use return_value_thread::ReturnValueThread;
@@ -101,9 +121,8 @@ pub struct ReturnValueThread<T> {
 }
 
 impl<T: Send + 'static> ReturnValueThread<T> {
-    /// Starts `f` on a new thread called `name`. The name shows up in panic messages, and in
-    /// `top -H` or a debugger (Linux keeps its first 15 bytes there). Starting can fail (the
-    /// OS may refuse a thread, e.g. at its limit): that is an `io::Error` here, where
+    /// Starts `f` on a new thread called `name` (shown in panic messages, `top -H` and
+    /// debuggers). If the OS refuses a thread, that is an `io::Error` here, where
     /// `thread::spawn` would panic.
     pub fn start<F>(name: &str, f: F) -> io::Result<Self>
     where
@@ -135,7 +154,8 @@ impl<T: Send + 'static> ReturnValueThread<T> {
 // ANCHOR_END: return_value_thread
 
 // ANCHOR: panicked
-/// The error [`ReturnValueThread::join`] returns: the thread panicked instead of returning.
+/// What [`ReturnValueThread::join`] returns when the thread panicked instead of
+/// returning.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Panicked {
     /// The thread's name.
@@ -192,8 +212,8 @@ mod tests {
 
     #[test]
     fn a_box_passed_by_reference_hides_the_message() {
-        // The pitfall the doc comment warns about: `&payload` is a `&Box<..>`, and a `Box`
-        // is not a `&str` or a `String`.
+        // The pitfall the doc comment warns about: `&payload` is a `&Box<..>`, and a
+        // `Box` is not a `&str` or a `String`.
         let payload = std::panic::catch_unwind(|| panic!("hidden")).unwrap_err();
         assert_eq!(panic_message(&payload), "a panic without a message");
     }

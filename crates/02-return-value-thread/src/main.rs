@@ -1,15 +1,23 @@
-//! Lesson 2, a thread's return value: the tutorial's `threading` examples, step by step.
+//! Lesson 2, a thread's return value: the tutorial's `threading` examples, all at once.
 //!
 //! 1. The plain way: `thread::spawn`, then `join`, which already hands back the value.
-//! 2. The tutorial's `ReturnValueThread`, ported: a named thread whose `join` gives the value
-//!    or a typed error (`--fail` makes its task panic to show it).
-//! 3. Scoped threads, which may borrow their input instead of owning it.
+//! 2. The tutorial's `ReturnValueThread`, ported: a named thread whose `join` gives the
+//!    value or a typed error (`--fail` makes its task panic to show it).
+//! 3. Meanwhile the main thread is free: it runs three tasks on scoped threads, which
+//!    may borrow their input, and shows how many of the five threads have finished.
+//!
+//! The five tasks run at the same time, so a default run takes one task's time (about
+//! 2.5 s), not five.
 
 use clap::Parser;
 use return_value_thread::{ReturnValueThread, Work, panic_message, task};
+use std::io::IsTerminal;
+use std::panic;
 use std::process::ExitCode;
 use std::thread;
+use std::time::{Duration, Instant};
 use support::cli::Common;
+use support::progress::ProgressLine;
 
 /// Getting a value back from a thread: join, a ReturnValueThread, scoped threads.
 #[derive(Parser, Debug)]
@@ -18,13 +26,15 @@ struct Args {
     #[command(flatten)]
     common: Common,
 
-    /// Make the ReturnValueThread's task panic halfway, to see the error its join returns
+    /// Make the ReturnValueThread's task panic halfway, to see the error its join
+    /// returns
     #[arg(long)]
     fail: bool,
 }
 
 fn main() -> ExitCode {
     let args: Args = support::cli::parse();
+    one_line_panic_report(std::io::stderr().is_terminal());
     let value = args.common.value;
     let work = Work {
         steps: args.common.steps,
@@ -32,29 +42,21 @@ fn main() -> ExitCode {
         seed: args.common.seed_or_random(),
         fail_at: None,
     };
-
-    // ANCHOR: plain
-    // `spawn` needs a closure that owns what it uses (`move`): the thread may outlive
-    // this function, so it cannot borrow `work`. It gets its own copy.
-    let owned_work = work.clone();
-    let handle = thread::spawn(move || task(value, &owned_work));
-    // ...the main thread is free to do other things here...
-    // `join` waits, then gives `Ok(the closure's value)` or `Err(the panic's payload)`.
-    match handle.join() {
-        Ok(result) => println!("1. spawn + join: {result}"),
-        Err(payload) => {
-            eprintln!("error: the task panicked: {}", panic_message(&*payload));
-            return ExitCode::FAILURE;
-        }
-    }
-    // ANCHOR_END: plain
-
-    // ANCHOR: extended
     let worker_work = Work {
         fail_at: args.fail.then_some(work.steps / 2 + 1),
         ..work.clone()
     };
-    // Starting may fail (the OS can refuse a thread): an `io::Error`, handled, not a panic.
+    let started = Instant::now();
+    let mut progress = ProgressLine::new();
+
+    // ANCHOR: start
+    // 1. `spawn` needs a closure that owns what it uses (`move`): the thread may
+    // outlive this function, so it cannot borrow `work`. It gets its own copy.
+    let owned_work = work.clone();
+    let plain = thread::spawn(move || task(value, &owned_work));
+
+    // 2. The ported ReturnValueThread: a named thread. Starting may fail (the OS can
+    // refuse a thread): an `io::Error`, handled, where `thread::spawn` would panic.
     let worker =
         match ReturnValueThread::start("worker", move || task(value, &worker_work)) {
             Ok(worker) => worker,
@@ -63,9 +65,46 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
-    println!("2. started thread '{}'; joining it", worker.name());
+    // ANCHOR_END: start
+
+    // ANCHOR: meanwhile
+    // 3. Meanwhile the main thread is free. It starts three scoped threads, which may
+    // borrow `inputs` and `work` (no `move`, no clone): `scope` joins them all before
+    // it returns, so they cannot outlive what they borrow.
+    let inputs = [value, value + 1.0, value + 2.0];
+    let doubled: thread::Result<Vec<f64>> = thread::scope(|s| {
+        let scoped: Vec<_> =
+            inputs.iter().map(|x| s.spawn(|| task(*x, &work))).collect();
+        // Then it watches all five threads; `is_finished` never blocks.
+        loop {
+            let finished = [plain.is_finished(), worker.is_finished()]
+                .into_iter()
+                .chain(scoped.iter().map(|handle| handle.is_finished()))
+                .filter(|&done| done)
+                .count();
+            let waited = started.elapsed().as_secs_f64();
+            progress.show(&format!("{waited:4.1} s: {finished} of 5 threads finished"));
+            if finished == 5 {
+                break;
+            }
+            thread::sleep(Duration::from_millis(100));
+        }
+        scoped.into_iter().map(|handle| handle.join()).collect()
+    });
+    // ANCHOR_END: meanwhile
+    progress.finish();
+
+    // ANCHOR: join
+    // `join` gives `Ok(the closure's value)` or `Err(the panic's payload)`.
+    match plain.join() {
+        Ok(result) => println!("1. spawn + join: {result}"),
+        Err(payload) => {
+            eprintln!("error: the task panicked: {}", panic_message(&*payload));
+            return ExitCode::FAILURE;
+        }
+    }
     // The Python subclass prints the exception and returns None; here the failure is a
-    // value (`Panicked`) that the caller cannot ignore and that carries the panic's message.
+    // value (`Panicked`) that the caller cannot ignore and that carries the message.
     let result = match worker.join() {
         Ok(result) => result,
         Err(panicked) => {
@@ -74,19 +113,6 @@ fn main() -> ExitCode {
         }
     };
     println!("2. ReturnValueThread: {result}");
-    // ANCHOR_END: extended
-
-    // ANCHOR: scoped
-    // Every thread spawned in a scope ends before `scope` returns, so the closures may
-    // borrow `inputs` and `work` from this stack frame: no `move`, no clone, no `Arc`.
-    let inputs = vec![value, value + 1.0, value + 2.0];
-    let doubled: thread::Result<Vec<f64>> = thread::scope(|s| {
-        let handles: Vec<_> = inputs
-            .iter()
-            .map(|input| s.spawn(|| task(*input, &work)))
-            .collect();
-        handles.into_iter().map(|h| h.join()).collect()
-    });
     match doubled {
         Ok(doubled) => println!("3. scoped threads: {inputs:?} doubled is {doubled:?}"),
         Err(payload) => {
@@ -97,8 +123,28 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
-    // ANCHOR_END: scoped
+    // ANCHOR_END: join
 
     println!("Result: {result}");
     ExitCode::SUCCESS
 }
+
+// ANCHOR: hook
+/// Replaces Rust's report of a panic (three lines, or a whole backtrace when
+/// `RUST_BACKTRACE=1` is set) with one line: this program's panics are part of the
+/// lesson, and `join` hands them back to be handled anyway.
+fn one_line_panic_report(terminal: bool) {
+    panic::set_hook(Box::new(move |info| {
+        let thread = thread::current();
+        let name = thread.name().unwrap_or("<unnamed>");
+        let at = info
+            .location()
+            .map(|at| format!(" at {at}"))
+            .unwrap_or_default();
+        let message = panic_message(info.payload());
+        // On a terminal, first clear the progress line the report would land on.
+        let clear = if terminal { "\r\x1b[K" } else { "" };
+        eprintln!("{clear}thread '{name}' panicked{at}: {message}");
+    }));
+}
+// ANCHOR_END: hook

@@ -7,13 +7,14 @@ use std::thread;
 use std::time::Duration;
 
 // ANCHOR: sum_in_threads
-/// Exercise 1: runs `f` on every value, each on its own thread, and adds up the results.
+/// Exercise 1: runs `f` on every value, each on its own thread, and adds up the
+/// results.
 ///
 /// All threads are started before the first `join`: joining inside the loop that starts
-/// them would wait for each one before starting the next, which is no concurrency at all.
-/// Every started thread is joined, even after a panic, so none is left running unobserved
-/// (only if the OS refuses a new thread does `?` return early, leaving the ones already
-/// started to finish on their own).
+/// them would wait for each one before starting the next, which is no concurrency at
+/// all. Every started thread is joined, even after a panic, so none is left running
+/// unobserved (only if the OS refuses a new thread does `?` return early, leaving the
+/// ones already started to finish on their own).
 pub fn sum_in_threads<F>(
     values: &[f64],
     f: F,
@@ -39,7 +40,8 @@ where
 /// Why [`join_timeout`] came back without a value.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum NotDone {
-    /// The time ran out; the thread is still running (nothing can stop it from outside).
+    /// The time ran out; the thread is still running (nothing can stop it from
+    /// outside).
     TimedOut,
     /// The thread panicked, with this message.
     Panicked(String),
@@ -47,11 +49,12 @@ pub enum NotDone {
 
 /// Exercise 2: runs `f` on a new thread and waits at most `timeout` for its value.
 ///
-/// `JoinHandle::join` has no timeout, but a channel's receiver does: the thread sends its
-/// value, and `recv_timeout` waits for it. If the thread panics, its sender is dropped while
-/// unwinding, so the receiver learns it at once (`Disconnected`) instead of waiting out the
-/// timeout; `join` then gives the panic's message. On a timeout the thread keeps running,
-/// detached: Rust cannot kill a thread (lesson 8 shows how to ask one to stop).
+/// `JoinHandle::join` has no timeout, but a channel's receiver does: the thread sends
+/// its value, and `recv_timeout` waits for it. If the thread panics, its sender is
+/// dropped while unwinding, so the receiver learns it at once (`Disconnected`) instead
+/// of waiting out the timeout; `join` then gives the panic's message. On a timeout the
+/// thread keeps running, detached: Rust cannot kill a thread (lesson 8 shows how to ask
+/// one to stop).
 pub fn join_timeout<T, F>(f: F, timeout: Duration) -> Result<T, NotDone>
 where
     T: Send + 'static,
@@ -76,8 +79,8 @@ where
 // ANCHOR: sum_in_parts
 /// Exercise 3: adds up `data` on `parts` scoped threads, each summing one chunk.
 ///
-/// `thread::scope` guarantees every thread ends before `scope` returns, so the threads may
-/// borrow `data`: no `Arc`, no copy of the slice.
+/// `thread::scope` guarantees every thread ends before `scope` returns, so the threads
+/// may borrow `data`: no `Arc`, no copy of the slice.
 pub fn sum_in_parts(data: &[f64], parts: usize) -> f64 {
     if data.is_empty() {
         return 0.0;
