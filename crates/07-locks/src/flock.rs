@@ -1,26 +1,53 @@
-//! A lock on a file with `flock(2)`: simple and robust, at the price of a system call for
-//! every lock and unlock.
+//! A lock on a file (`flock(2)`, which std's `File::lock` calls on Linux and macOS):
+//! simple and robust, at the price of a system call for every lock and every unlock.
 
 use std::cell::Cell;
 use std::fs::{File, OpenOptions};
 use std::io;
 use std::marker::PhantomData;
-use std::os::fd::AsRawFd;
 use std::os::unix::fs::OpenOptionsExt;
 use std::path::Path;
 
 // ANCHOR: file_lock
 /// An exclusive lock on a file, shared by every process that opened the same file.
 ///
-/// The kernel ties an `flock` lock to the *open file*, not to a process or thread, and
+/// The kernel ties the lock to the *open file*, not to a process or a thread, and
 /// releases it when the last descriptor of that open file is closed, which happens when
-/// its holder dies, however it dies. So each process opens the file itself (here, before the
-/// name is unlinked), and one `FileLock` must not be shared by threads: they would share its
-/// open file, and the second `lock` would succeed at once. The type is therefore not `Sync`.
+/// its holder dies, however it dies. So each process opens the file itself, and one
+/// `FileLock` must not be shared by threads: they would share its open file, and the
+/// second `lock` would succeed at once. The type is therefore not `Sync`.
 pub struct FileLock {
     file: File,
     _not_sync: PhantomData<Cell<()>>,
 }
+
+impl FileLock {
+    /// Waits until no other open file holds the lock, then takes it.
+    pub fn lock(&self) -> io::Result<FileLockGuard<'_>> {
+        loop {
+            match self.file.lock() {
+                Ok(()) => return Ok(FileLockGuard { lock: self }),
+                // A signal handler ran while we waited: wait again.
+                Err(error) if error.kind() == io::ErrorKind::Interrupted => continue,
+                Err(error) => return Err(error),
+            }
+        }
+    }
+}
+
+/// Proof that the file lock is held; dropping it unlocks.
+#[must_use = "the lock is released as soon as the guard is dropped"]
+pub struct FileLockGuard<'a> {
+    lock: &'a FileLock,
+}
+
+impl Drop for FileLockGuard<'_> {
+    fn drop(&mut self) {
+        let unlocked = self.lock.file.unlock();
+        debug_assert!(unlocked.is_ok(), "unlock failed: {unlocked:?}");
+    }
+}
+// ANCHOR_END: file_lock
 
 impl FileLock {
     /// Creates the lock file (it must not exist yet), readable and writable by us only.
@@ -39,21 +66,6 @@ impl FileLock {
         let file = OpenOptions::new().read(true).write(true).open(path)?;
         Ok(Self::from(file))
     }
-
-    /// Waits until no other open file holds the lock, then takes it.
-    pub fn lock(&self) -> io::Result<FileLockGuard<'_>> {
-        loop {
-            // SAFETY: flock only reads the descriptor number, which `self.file` keeps open.
-            if unsafe { libc::flock(self.file.as_raw_fd(), libc::LOCK_EX) } == 0 {
-                return Ok(FileLockGuard { lock: self });
-            }
-            let error = io::Error::last_os_error();
-            if error.kind() != io::ErrorKind::Interrupted {
-                return Err(error);
-            }
-            // A signal handler ran while we waited: wait again.
-        }
-    }
 }
 
 impl From<File> for FileLock {
@@ -67,24 +79,10 @@ impl From<File> for FileLock {
     }
 }
 
-/// Proof that the file lock is held; dropping it unlocks.
-#[must_use = "the lock is released as soon as the guard is dropped"]
-pub struct FileLockGuard<'a> {
-    lock: &'a FileLock,
-}
-
-impl Drop for FileLockGuard<'_> {
-    fn drop(&mut self) {
-        // SAFETY: as in `lock`; unlocking a lock we hold cannot fail on a valid descriptor.
-        let code = unsafe { libc::flock(self.lock.file.as_raw_fd(), libc::LOCK_UN) };
-        debug_assert_eq!(code, 0, "flock(LOCK_UN) failed");
-    }
-}
-// ANCHOR_END: file_lock
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::fs::TryLockError;
 
     fn temp_path(tag: &str) -> std::path::PathBuf {
         std::env::temp_dir().join(format!("locks-test-{tag}-{}", std::process::id()))
@@ -95,17 +93,30 @@ mod tests {
         let path = temp_path("flock");
         let first = FileLock::create(&path).unwrap();
         let second = FileLock::open(&path).unwrap();
-        std::fs::remove_file(&path).unwrap(); // both are open: the name is no longer needed
+        // Both are open: the name is no longer needed.
+        std::fs::remove_file(&path).unwrap();
         let guard = first.lock().unwrap();
-        // SAFETY: a non-blocking try on a valid descriptor.
-        let busy = unsafe {
-            libc::flock(second.file.as_raw_fd(), libc::LOCK_EX | libc::LOCK_NB)
-        };
-        assert_eq!(busy, -1, "the second open file got a held lock");
+        assert!(
+            matches!(second.file.try_lock(), Err(TryLockError::WouldBlock)),
+            "the second open file got a held lock"
+        );
         // Closing the holder's file releases its lock, as a crash would.
         std::mem::forget(guard);
         drop(first);
         let _guard = second.lock().unwrap();
+    }
+
+    #[test]
+    fn the_guard_unlocks_when_dropped() {
+        let path = temp_path("guard");
+        let first = FileLock::create(&path).unwrap();
+        let second = FileLock::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        drop(first.lock().unwrap());
+        assert!(
+            second.file.try_lock().is_ok(),
+            "still locked after the guard"
+        );
     }
 
     #[test]

@@ -1,19 +1,33 @@
-//! Lesson 7, locks: one thing at a time in a critical section, first between threads, then
-//! between processes.
+//! Lesson 7, locks: one thing at a time in a critical section, first between threads,
+//! then between processes.
 //!
 //! - Threads: [`count_with_threads`] (a `Mutex<T>` owns the data it guards) and
 //!   [`poison_and_recover`] (what a panic while holding the lock leaves behind).
 //! - Processes: a [`SharedCounter`] in shared memory, guarded by one of two locks that
-//!   survive the death of their holder: a [`FileLock`] (`flock`) or a [`RobustMutex`].
+//!   survive the death of their holder: a [`FileLock`] (`flock`, Linux and macOS) or a
+//!   `RobustMutex` (Linux only).
+//! - [`child`]: children of our own binary that die with their parent, and the
+//!   [`Guardian`] that removes shared-memory names if the parent is killed.
 //! - [`task`]: the tutorial's simulated work, done here in turns by two processes.
+//!
+//! Once the guard is dropped, the data is out of reach: keeping a reference to it past
+//! the unlock is refused by the compiler (error E0505, `tests/refused.rs` checks it):
+//!
+//! ```compile_fail
+#![doc = include_str!("refused.rs")]
+//! ```
 
+pub mod child;
 pub mod counter;
 pub mod flock;
+#[cfg(target_os = "linux")]
 pub mod robust;
 pub mod solutions;
 
+pub use child::Guardian;
 pub use counter::{CounterGuard, LockKind, MAX_CHILDREN, SharedCounter};
 pub use flock::{FileLock, FileLockGuard};
+#[cfg(target_os = "linux")]
 pub use robust::{RobustGuard, RobustMutex};
 
 use rand::rngs::StdRng;
@@ -22,7 +36,6 @@ use std::io;
 use std::sync::Mutex;
 use std::thread;
 use std::time::Duration;
-use support::cli::Common;
 
 /// One step of [`task`].
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -35,29 +48,31 @@ pub struct Step {
     pub progress: f32,
 }
 
-// ANCHOR: task
 /// The tutorial's simulated work: `steps` steps, each a random pause of up to
 /// `max_sleep_ms` from a seeded generator (the same seed gives the same pauses). `work`
-/// does each step; here it sleeps, partly inside a critical section. Returns `value * 2`.
+/// does each step; here it sleeps, partly inside a critical section. Returns
+/// `value * 2`.
 pub fn task(
-    common: &Common,
+    value: f64,
+    steps: u32,
+    max_sleep_ms: u64,
     seed: u64,
     mut work: impl FnMut(Step) -> io::Result<()>,
 ) -> io::Result<f64> {
     let mut rng = StdRng::seed_from_u64(seed);
-    for k in 0..common.steps {
-        let pause = Duration::from_millis(rng.random_range(0..=common.max_sleep_ms));
-        let progress = (k + 1) as f32 * 100.0 / common.steps as f32;
+    for k in 0..steps {
+        let pause = Duration::from_millis(rng.random_range(0..=max_sleep_ms));
+        let progress = (k + 1) as f32 * 100.0 / steps as f32;
         work(Step { k, pause, progress })?;
     }
-    Ok(common.value * 2.0)
+    Ok(value * 2.0)
 }
-// ANCHOR_END: task
 
 // ANCHOR: threads
-/// `threads` threads each add 1 to one counter, `increments` times. The `Mutex` *owns* the
-/// counter: the only way to reach it is `lock()`, so no thread can forget the lock (in
-/// Python the lock merely stands beside the data). The guard unlocks when it is dropped.
+/// `threads` threads each add 1 to one counter, `increments` times. The `Mutex` *owns*
+/// the counter: the only way to reach it is `lock()`, so no thread can forget the lock
+/// (in Python the lock merely stands beside the data). The guard unlocks when it is
+/// dropped.
 pub fn count_with_threads(threads: usize, increments: u64) -> u64 {
     let counter = Mutex::new(0u64);
     thread::scope(|s| {
@@ -75,10 +90,11 @@ pub fn count_with_threads(threads: usize, increments: u64) -> u64 {
 // ANCHOR_END: threads
 
 // ANCHOR: poison
-/// A thread panics while it holds the lock, maybe halfway through an update: the mutex is
-/// now *poisoned*, and every `lock()` returns `Err(PoisonError)` to say so. The error still
-/// carries the guard: `into_inner()` takes it, to inspect or repair the data, and
-/// `clear_poison()` declares the mutex healthy again. Returns (was it poisoned, the value).
+/// A thread panics while it holds the lock, maybe halfway through an update: the mutex
+/// is now *poisoned*, and every `lock()` returns `Err(PoisonError)` to say so. The
+/// error still carries the guard: `into_inner()` takes it, to inspect or repair the
+/// data, and `clear_poison()` declares the mutex healthy again. Returns (was it
+/// poisoned, the value).
 pub fn poison_and_recover(counter: &Mutex<u64>) -> (bool, u64) {
     thread::scope(|s| {
         let holder = thread::Builder::new()
@@ -105,19 +121,10 @@ pub fn poison_and_recover(counter: &Mutex<u64>) -> (bool, u64) {
 mod tests {
     use super::*;
 
-    fn common(steps: u32, max_sleep_ms: u64) -> Common {
-        Common {
-            value: 4.5,
-            steps,
-            max_sleep_ms,
-            seed: None,
-        }
-    }
-
     #[test]
     fn task_reports_every_step_and_doubles_the_value() {
         let mut seen = Vec::new();
-        let result = task(&common(4, 0), 1, |step| {
+        let result = task(4.5, 4, 0, 1, |step| {
             seen.push(step.progress);
             Ok(())
         });
@@ -129,7 +136,7 @@ mod tests {
     fn task_pauses_depend_only_on_the_seed() {
         let pauses = |seed| {
             let mut all = Vec::new();
-            task(&common(20, 50), seed, |step| {
+            task(4.5, 20, 50, seed, |step| {
                 assert!(step.pause <= Duration::from_millis(50));
                 all.push(step.pause);
                 Ok(())
@@ -144,7 +151,7 @@ mod tests {
     #[test]
     fn task_stops_at_the_first_failed_step() {
         let mut calls = 0;
-        let result = task(&common(5, 0), 1, |step| {
+        let result = task(4.5, 5, 0, 1, |step| {
             calls += 1;
             if step.k == 1 {
                 Err(io::Error::other("boom"))

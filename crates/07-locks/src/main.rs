@@ -1,9 +1,11 @@
-//! Lesson 7, locks: the walkthrough. Threads share a `Mutex`; then two processes take turns
-//! in a critical section; then N processes count in shared memory under a lock that
-//! survives the death of its holder.
+//! Lesson 7, locks: the walkthrough. Threads share a `Mutex`; then two processes take
+//! turns in a critical section; then N processes count in shared memory under a lock
+//! that survives the death of its holder.
 
 use clap::Parser;
-use locks::{LockKind, SharedCounter, count_with_threads, poison_and_recover, task};
+use locks::{
+    LockKind, SharedCounter, child, count_with_threads, poison_and_recover, task,
+};
 use std::io::{self, Write};
 use std::process::{Child, ExitStatus, Stdio};
 use std::sync::Mutex;
@@ -26,15 +28,19 @@ struct Args {
     common: Common,
 
     /// Processes (and, in the thread part, threads) that increment the shared counter
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(
+        long,
+        default_value_t = 4,
+        value_parser = clap::value_parser!(u32).range(1..=64)
+    )]
     processes: u32,
 
     /// Increments made by each process (and each thread)
     #[arg(long, default_value_t = 100_000)]
     increments: u64,
 
-    /// The lock the processes share
-    #[arg(long, value_enum, default_value_t = LockKind::Mutex)]
+    /// The lock the processes share (mutex: Linux only)
+    #[arg(long, value_enum, default_value_t = LockKind::BEST)]
     lock: LockKind,
 
     /// Share no lock at all: the critical sections overlap and updates are lost
@@ -45,8 +51,13 @@ struct Args {
     #[arg(long)]
     crash_holder: bool,
 
-    /// The first turn-taking process aborts at this step (1 = the first), outside the lock
-    #[arg(long, value_name = "STEP", value_parser = clap::value_parser!(u32).range(1..))]
+    /// The first turn-taking process aborts at this step (1 = the first), outside the
+    /// lock
+    #[arg(
+        long,
+        value_name = "STEP",
+        value_parser = clap::value_parser!(u32).range(1..)
+    )]
     crash_at: Option<u32>,
 
     /// Internal: run as a child process in this role
@@ -66,8 +77,8 @@ struct Args {
     base_seed: Option<u64>,
 
     /// Internal, for tests: pause this long after creating the first segment (the turns
-    /// part's), before any child has mapped it: the moment a killed parent would leak its
-    /// names without the guardian
+    /// part's), before any child has mapped it: the moment a killed parent would leak
+    /// its names without the guardian
     #[arg(long, hide = true, value_name = "MS")]
     hold_after_create_ms: Option<u64>,
 }
@@ -85,6 +96,10 @@ fn main() {
             "error: --crash-at {step} is past the last step (--steps {})",
             args.common.steps
         );
+        std::process::exit(2);
+    }
+    if cfg!(not(target_os = "linux")) && args.lock == LockKind::Mutex {
+        eprintln!("error: --lock mutex needs Linux (robust mutexes); use --lock flock");
         std::process::exit(2);
     }
     let code = match args.child {
@@ -118,7 +133,8 @@ fn parent_main(args: &Args) -> i32 {
         .and_then(|()| turns_part(args, &interrupt))
         .and_then(|()| count_part(args, &interrupt));
     // Ctrl-C reaches the children too, and `watch` may see one of them dead of it just
-    // after it looked for the signal: a failure that comes with a signal is the signal's.
+    // after it looked for the signal: a failure that comes with a signal is the
+    // signal's.
     let outcome = match (outcome, interrupt.signal()) {
         (Err(Stop::Failed(_)), Some(signal)) => Err(Stop::Interrupted(signal)),
         (outcome, _) => outcome,
@@ -144,18 +160,36 @@ fn parent_main(args: &Args) -> i32 {
 /// Part 1: threads share a counter through a `Mutex`, then one of them poisons it.
 fn threads_part(args: &Args) -> Result<(), Stop> {
     let (threads, increments) = (args.processes as usize, args.increments);
-    // ANCHOR: threads_part
     let total = count_with_threads(threads, increments);
     println!("threads: {threads} x {increments} increments under a Mutex: {total}");
 
     println!("threads: now a thread panics while holding the lock (on purpose)");
     let counter = Mutex::new(total);
-    let (was_poisoned, value) = poison_and_recover(&counter);
+    let (was_poisoned, value) = quiet_panics(|| poison_and_recover(&counter));
     println!(
         "threads: poisoned: {was_poisoned}; into_inner() still gave the value {value}"
     );
-    // ANCHOR_END: threads_part
     Ok(())
+}
+
+/// Runs `demo`, whose panics are on purpose: each is one line on stderr, with no
+/// backtrace even if RUST_BACKTRACE is set.
+fn quiet_panics<T>(demo: impl FnOnce() -> T) -> T {
+    let default_hook = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|info| {
+        let thread = thread::current();
+        let message = info
+            .payload()
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| info.payload().downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("(no message)");
+        let name = thread.name().unwrap_or("unnamed");
+        eprintln!("threads: thread '{name}' panicked: {message}");
+    }));
+    let result = demo();
+    std::panic::set_hook(default_hook);
+    result
 }
 
 /// Part 2: the tutorial's two processes take turns in a critical section.
@@ -190,10 +224,14 @@ fn turns_part(args: &Args, interrupt: &Interrupt) -> Result<(), Stop> {
         total_steps,
         None,
     )?;
+    let sections: u64 = (0..2).map(|child| counter.done(child)).sum();
+    match counter.overlaps() {
+        0 => println!("processes: {sections} critical sections, none overlapped"),
+        n => println!("processes: {sections} critical sections, {n} overlapped"),
+    }
     Ok(())
 }
 
-// ANCHOR: count_part
 /// Part 3: N processes count in shared memory under the lock; returns the count.
 fn count_part(args: &Args, interrupt: &Interrupt) -> Result<u64, Stop> {
     let kind = lock_kind(args);
@@ -224,8 +262,8 @@ fn count_part(args: &Args, interrupt: &Interrupt) -> Result<u64, Stop> {
         expected_crash,
     )?;
 
-    // Read the total under the lock, like everyone else: if the dead holder was the last
-    // to use the lock, we are the one who recovers it.
+    // Read the total under the lock, like everyone else: if the dead holder was the
+    // last to use the lock, we are the one who recovers it.
     let guard = counter.lock()?;
     let total = guard.get();
     let parent_recovered = guard.previous_owner_died();
@@ -249,12 +287,13 @@ fn count_part(args: &Args, interrupt: &Interrupt) -> Result<u64, Stop> {
                 )
             }
             _ => println!(
-                "recovered: the kernel released the flock as the dead child's file closed; \
-                 nobody was told"
+                "recovered: the kernel released the flock as the dead child's file \
+                 closed; nobody was told"
             ),
         }
         println!(
-            "the dead child's other {} increments never happened, so the count is short",
+            "the dead child's other {} increments never happened, so the count is \
+             short",
             m - counter.done(dead)
         );
     }
@@ -268,10 +307,9 @@ fn count_part(args: &Args, interrupt: &Interrupt) -> Result<u64, Stop> {
     }
     Ok(total)
 }
-// ANCHOR_END: count_part
 
-/// The test hook behind `--hold-after-create-ms`: wait with the names in `/dev/shm`, before
-/// any child has mapped the segment (a stop signal ends the wait).
+/// The test hook behind `--hold-after-create-ms`: wait with the names in `/dev/shm`,
+/// before any child has mapped the segment (a stop signal ends the wait).
 fn hold(
     ms: Option<u64>,
     counter: &SharedCounter,
@@ -310,7 +348,7 @@ fn child_command(
     counter: &SharedCounter,
     index: usize,
 ) -> io::Result<std::process::Command> {
-    let mut command = support::child::self_command()?;
+    let mut command = child::self_command()?;
     let role = match role {
         Role::Turns => "turns",
         Role::Count => "count",
@@ -322,7 +360,6 @@ fn child_command(
     Ok(command)
 }
 
-// ANCHOR: supervise
 /// Waits for the children of one part: lets them start once all have mapped the segment
 /// (and unlinks its names then), shows progress, and stops everything at once on a stop
 /// signal, an unexpected crash or any error. Every child is reaped, whatever happens.
@@ -423,7 +460,6 @@ fn stop_all(children: &mut [Child]) {
         let _ = child.wait();
     }
 }
-// ANCHOR_END: supervise
 
 fn percent_of(done: u64, total: u64) -> f32 {
     if total == 0 {
@@ -459,6 +495,7 @@ fn child_main(role: Role, args: &Args) -> i32 {
 }
 
 fn child_run(role: Role, args: &Args) -> io::Result<()> {
+    child::exit_when_orphaned(); // macOS: there is no PR_SET_PDEATHSIG
     let counter = SharedCounter::open(&args.shm)?;
     counter.wait_for_start(HANG_GUARD)?;
     match role {
@@ -467,30 +504,37 @@ fn child_run(role: Role, args: &Args) -> io::Result<()> {
     }
 }
 
-// ANCHOR: take_turns
-/// A turn-taking child: each step of the task works half its pause on its own, then takes
-/// the lock and spends the other half in the critical section, between two lines that no
-/// other process may split.
+/// A turn-taking child: each step of the task works half its pause on its own, then
+/// takes the lock and spends the other half in the critical section. In its first one
+/// it prints the tutorial's two lines, which no other process may split; `enter` and
+/// `leave` let the parent check every one.
 fn take_turns(counter: &SharedCounter, args: &Args) -> io::Result<()> {
-    let me = args.index;
-    let steps = args.common.steps;
+    let (me, steps) = (args.index, args.common.steps);
     let seed = args.base_seed.unwrap_or(0).wrapping_add(me as u64);
-    let value = task(&args.common, seed, |step| {
+    let Common {
+        value,
+        max_sleep_ms,
+        ..
+    } = args.common;
+    let value = task(value, steps, max_sleep_ms, seed, |step| {
         if me == 0 && args.crash_at == Some(step.k + 1) {
             crash(); // outside the lock: nobody else is affected
         }
         let half = step.pause / 2;
         thread::sleep(half);
         let guard = counter.lock()?;
-        say(&format!(
-            "child {me}: step {}/{steps} in the critical section",
-            step.k + 1
-        ));
+        counter.enter();
+        let first = step.k == 0;
+        if first {
+            say(&format!(
+                "child {me}: step 1/{steps} in the critical section"
+            ));
+        }
         thread::sleep(step.pause - half);
-        say(&format!(
-            "child {me}: step {}/{steps} leaving it",
-            step.k + 1
-        ));
+        if first {
+            say(&format!("child {me}: step 1/{steps} leaving it"));
+        }
+        counter.leave();
         drop(guard);
         counter.set_done(me, u64::from(step.k) + 1);
         Ok(())
@@ -498,11 +542,9 @@ fn take_turns(counter: &SharedCounter, args: &Args) -> io::Result<()> {
     say(&format!("child {me}: task done, it returned {value}"));
     Ok(())
 }
-// ANCHOR_END: take_turns
 
-// ANCHOR: count_child
-/// A counting child: `increments` locked increments. With `crash_holder`, child 0 does half
-/// of them, then takes the lock and dies holding it.
+/// A counting child: `increments` locked increments. With `crash_holder`, child 0 does
+/// half of them, then takes the lock and dies holding it.
 fn count(
     counter: &SharedCounter,
     me: usize,
@@ -523,7 +565,6 @@ fn count(
     }
     Ok(())
 }
-// ANCHOR_END: count_child
 
 /// One line to stdout in a single `write`, so lines of different processes never mix.
 fn say(line: &str) {
@@ -538,7 +579,8 @@ fn crash() -> ! {
         rlim_cur: 0,
         rlim_max: 0,
     };
-    // SAFETY: setrlimit reads the struct we pass; a deliberate crash leaves no core file.
+    // SAFETY: setrlimit reads the struct we pass; a deliberate crash leaves no core
+    // file.
     unsafe { libc::setrlimit(libc::RLIMIT_CORE, &no_core) };
     std::process::abort()
 }

@@ -1,44 +1,108 @@
 //! A robust, process-shared pthread mutex, wrapped in a small safe type.
 //!
-//! Python's `multiprocessing.Lock` is a POSIX semaphore: if its holder dies, nobody ever
-//! releases it and every other process waits forever. A *robust* mutex is the fix the
-//! operating system offers: the kernel remembers which thread holds it, and when that thread
-//! dies it marks the mutex "owner died" and wakes the next waiter, whose lock call returns
-//! `EOWNERDEAD` ("you have the lock, but the data may be half-updated: repair it").
+//! Python's `multiprocessing.Lock` is a POSIX semaphore: if its holder dies, nobody
+//! ever releases it and every other process waits forever. A *robust* mutex is the fix
+//! the operating system offers: the kernel remembers which thread holds it, and when
+//! that thread dies it marks the mutex "owner died" and wakes the next waiter, whose
+//! lock call returns `EOWNERDEAD` ("you have the lock, but the data may be
+//! half-updated: repair it").
 
 use std::cell::UnsafeCell;
 use std::io;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
 
-// ANCHOR: robust_mutex
-/// A pthread mutex that works across processes (`PTHREAD_PROCESS_SHARED`) and survives the
-/// death of its holder (`PTHREAD_MUTEX_ROBUST`). It lives where it was initialised (usually
-/// a shared-memory segment) and never moves, so it is only ever used by reference.
+// ANCHOR: robust_lock
+/// A pthread mutex that works across processes (`PTHREAD_PROCESS_SHARED`) and survives
+/// the death of its holder (`PTHREAD_MUTEX_ROBUST`). It lives where it was initialised
+/// (usually a shared-memory segment) and never moves, so it is only ever used by
+/// reference.
 #[repr(C)]
 pub struct RobustMutex {
     raw: UnsafeCell<libc::pthread_mutex_t>,
 }
 
-// SAFETY: a pthread mutex is made to be used by many threads at once; every access to `raw`
-// goes through pthread calls, which do their own synchronisation.
+// SAFETY: a pthread mutex is made to be used by many threads at once; every access to
+// `raw` goes through pthread calls, which do their own synchronisation.
 unsafe impl Sync for RobustMutex {}
+
+impl RobustMutex {
+    /// Locks the mutex, waiting as long as it takes. A free mutex is taken with one
+    /// atomic instruction; only a process that finds it taken asks the kernel to sleep.
+    pub fn lock(&self) -> io::Result<RobustGuard<'_>> {
+        // SAFETY: `raw` is an initialised mutex (the only ways to get a `RobustMutex`
+        // are `init` and `new_leaked`) that stays in place while `self` is borrowed.
+        let code = unsafe { libc::pthread_mutex_lock(self.raw.get()) };
+        self.guard_for(code)
+    }
+
+    /// Turns the result of a pthread lock call into a guard. `EOWNERDEAD` means we now
+    /// hold the lock but its previous owner died holding it: we mark the mutex
+    /// consistent at once (without that, unlocking would make it unusable for good:
+    /// `ENOTRECOVERABLE`) and tell the caller, who repairs the data before unlocking.
+    /// If the caller dies too, the next owner gets `EOWNERDEAD` again.
+    pub(crate) fn guard_for(&self, code: libc::c_int) -> io::Result<RobustGuard<'_>> {
+        let previous_owner_died = match code {
+            0 => false,
+            libc::EOWNERDEAD => {
+                // SAFETY: we hold the mutex (EOWNERDEAD means locked), as
+                // pthread_mutex_consistent requires.
+                check(unsafe { libc::pthread_mutex_consistent(self.raw.get()) })?;
+                true
+            }
+            error => return Err(io::Error::from_raw_os_error(error)),
+        };
+        Ok(RobustGuard {
+            mutex: self,
+            previous_owner_died,
+            _not_send: PhantomData,
+        })
+    }
+}
+// ANCHOR_END: robust_lock
+
+/// Proof that the mutex is locked; dropping it unlocks. It is not `Send`: a pthread
+/// mutex must be unlocked by the thread that locked it.
+#[must_use = "the mutex unlocks as soon as the guard is dropped"]
+pub struct RobustGuard<'a> {
+    mutex: &'a RobustMutex,
+    previous_owner_died: bool,
+    _not_send: PhantomData<*const ()>,
+}
+
+impl RobustGuard<'_> {
+    /// True if the previous holder died while holding the lock: the data it guards may
+    /// be half-updated, so check or repair it now.
+    pub fn previous_owner_died(&self) -> bool {
+        self.previous_owner_died
+    }
+}
+
+impl Drop for RobustGuard<'_> {
+    fn drop(&mut self) {
+        // SAFETY: this thread holds the mutex (the guard exists and cannot change
+        // thread).
+        let code = unsafe { libc::pthread_mutex_unlock(self.mutex.raw.get()) };
+        debug_assert_eq!(code, 0, "pthread_mutex_unlock failed");
+    }
+}
 
 impl RobustMutex {
     /// Initialises a robust, process-shared mutex in place at `at`.
     ///
     /// # Safety
     ///
-    /// `at` must be valid for writes, aligned for `RobustMutex`, and stay mapped as long as
-    /// the mutex is used; no thread or process may use the mutex before this returns, and it
-    /// must not be re-initialised while anyone might use it.
+    /// `at` must be valid for writes, aligned for `RobustMutex`, and stay mapped as
+    /// long as the mutex is used; no thread or process may use the mutex before this
+    /// returns, and it must not be re-initialised while anyone might use it.
     pub unsafe fn init(at: *mut RobustMutex) -> io::Result<()> {
         let mut attr = MaybeUninit::<libc::pthread_mutexattr_t>::uninit();
         // SAFETY: pthread_mutexattr_init initialises the attribute object we own.
         check(unsafe { libc::pthread_mutexattr_init(attr.as_mut_ptr()) })?;
         let attr = attr.as_mut_ptr();
         // SAFETY: `attr` is initialised above; `at` is valid and unused (the caller's
-        // promise), and `UnsafeCell::raw_get` gives the pointer pthread may write through.
+        // promise), and `UnsafeCell::raw_get` gives the pointer pthread may write
+        // through.
         let result = unsafe {
             check(libc::pthread_mutexattr_setpshared(
                 attr,
@@ -62,77 +126,14 @@ impl RobustMutex {
         result
     }
 
-    /// Locks the mutex, waiting as long as it takes. If the previous holder died with the
-    /// lock, the guard says so ([`RobustGuard::previous_owner_died`]) and the caller must
-    /// repair the data it protects before dropping the guard.
-    ///
-    /// A free mutex is taken with one atomic instruction in user space; only a process that
-    /// finds it taken asks the kernel to put it to sleep (a futex wait), and the holder
-    /// wakes it when it unlocks.
-    pub fn lock(&self) -> io::Result<RobustGuard<'_>> {
-        // SAFETY: `raw` is an initialised mutex (the only ways to get a `RobustMutex` are
-        // `init` and `new_leaked`) that stays in place while `self` is borrowed.
-        let code = unsafe { libc::pthread_mutex_lock(self.raw.get()) };
-        self.guard_for(code)
-    }
-
-    /// Turns the result of a pthread lock call into a guard. `EOWNERDEAD` means we now hold
-    /// the lock but its previous owner died holding it: we mark the mutex consistent at once
-    /// (without that, unlocking would make it unusable for good: `ENOTRECOVERABLE`) and tell
-    /// the caller, who repairs the data before unlocking. If the caller dies too, the next
-    /// owner gets `EOWNERDEAD` again.
-    pub(crate) fn guard_for(&self, code: libc::c_int) -> io::Result<RobustGuard<'_>> {
-        let previous_owner_died = match code {
-            0 => false,
-            libc::EOWNERDEAD => {
-                // SAFETY: we hold the mutex (EOWNERDEAD means locked), as
-                // pthread_mutex_consistent requires.
-                check(unsafe { libc::pthread_mutex_consistent(self.raw.get()) })?;
-                true
-            }
-            error => return Err(io::Error::from_raw_os_error(error)),
-        };
-        Ok(RobustGuard {
-            mutex: self,
-            previous_owner_died,
-            _not_send: PhantomData,
-        })
-    }
-}
-
-/// Proof that the mutex is locked; dropping it unlocks. It is not `Send`: a pthread mutex
-/// must be unlocked by the thread that locked it.
-#[must_use = "the mutex unlocks as soon as the guard is dropped"]
-pub struct RobustGuard<'a> {
-    mutex: &'a RobustMutex,
-    previous_owner_died: bool,
-    _not_send: PhantomData<*const ()>,
-}
-
-impl RobustGuard<'_> {
-    /// True if the previous holder died while holding the lock: the data it guards may be
-    /// half-updated, so check or repair it now.
-    pub fn previous_owner_died(&self) -> bool {
-        self.previous_owner_died
-    }
-}
-
-impl Drop for RobustGuard<'_> {
-    fn drop(&mut self) {
-        // SAFETY: this thread holds the mutex (the guard exists and cannot change thread).
-        let code = unsafe { libc::pthread_mutex_unlock(self.mutex.raw.get()) };
-        debug_assert_eq!(code, 0, "pthread_mutex_unlock failed");
-    }
-}
-// ANCHOR_END: robust_mutex
-
-impl RobustMutex {
     /// A robust mutex for the threads of one process (tests and exercises). It is never
-    /// freed: a locked robust mutex sits in its holder thread's "robust list", which glibc
-    /// and the kernel walk later, so its memory must outlive any guard, even a forgotten one.
+    /// freed: a locked robust mutex sits in its holder thread's "robust list", which
+    /// glibc and the kernel walk later, so its memory must outlive any guard, even a
+    /// forgotten one.
     pub fn new_leaked() -> io::Result<&'static RobustMutex> {
         let mut memory = Box::<RobustMutex>::new_uninit();
-        // SAFETY: the box is valid, aligned, unused, and (leaked below) never moves or dies.
+        // SAFETY: the box is valid, aligned, unused, and (leaked below) never moves or
+        // dies.
         unsafe { Self::init(memory.as_mut_ptr())? };
         // SAFETY: `init` succeeded, so the mutex is initialised.
         Ok(Box::leak(unsafe { memory.assume_init() }))

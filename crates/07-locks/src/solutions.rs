@@ -1,17 +1,21 @@
-//! Solutions to the chapter's exercises, compiled and tested like the rest of the lesson.
+//! Solutions to the chapter's exercises, compiled and tested like the rest of the
+//! lesson.
 
+#[cfg(target_os = "linux")]
 use crate::robust::{RobustGuard, RobustMutex};
+#[cfg(target_os = "linux")]
 use std::io;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::thread;
+#[cfg(target_os = "linux")]
 use std::time::Duration;
 
 // ANCHOR: atomic
 /// Exercise 1: the thread counter without a lock. `fetch_add` is one indivisible
-/// read-modify-write done by the processor, so no increment is lost, and there is no guard
-/// to hold. It only works because the whole critical section is one number: as soon as two
-/// values must change together, you need the `Mutex` again.
+/// read-modify-write done by the processor, so no increment is lost, and there is no
+/// guard to hold. It only works because the whole critical section is one number: as
+/// soon as two values must change together, you need the `Mutex` again.
 pub fn count_with_atomic(threads: usize, increments: u64) -> u64 {
     let counter = AtomicU64::new(0);
     thread::scope(|s| {
@@ -36,8 +40,8 @@ pub struct Accounts {
 }
 
 /// Exercise 2: a thread panics halfway through a transfer (after the debit, before the
-/// credit), poisoning the mutex with broken data. The next user takes the data out of the
-/// `PoisonError`, restores the invariant, and clears the poison.
+/// credit), poisoning the mutex with broken data. The next user takes the data out of
+/// the `PoisonError`, restores the invariant, and clears the poison.
 pub fn transfer_then_repair(
     accounts: &Mutex<Accounts>,
     amount: u64,
@@ -65,13 +69,16 @@ pub fn transfer_then_repair(
 }
 // ANCHOR_END: repair
 
+// Exercise 3 needs the robust mutex, which is Linux-only.
 // ANCHOR: timed
 /// Exercise 3: lock the robust mutex, but give up after `timeout` (`Ok(None)`).
 ///
-/// `pthread_mutex_timedlock` wants an *absolute* deadline on the `CLOCK_REALTIME` clock,
-/// with nanoseconds below one second: adding the timeout's nanoseconds without carrying
-/// into the seconds gives `EINVAL` about as often as not. (A wall-clock jump moves the
-/// deadline; glibc's `pthread_mutex_clocklock` takes a monotonic clock instead.)
+/// `pthread_mutex_timedlock` wants an *absolute* deadline on the `CLOCK_REALTIME`
+/// clock, with nanoseconds below one second: adding the timeout's nanoseconds without
+/// carrying into the seconds gives `EINVAL` about as often as not. (A wall-clock jump
+/// moves the deadline; glibc's `pthread_mutex_clocklock` takes a monotonic clock
+/// instead.)
+#[cfg(target_os = "linux")]
 pub fn lock_with_timeout(
     mutex: &RobustMutex,
     timeout: Duration,
@@ -85,8 +92,8 @@ pub fn lock_with_timeout(
         return Err(io::Error::last_os_error());
     }
     let deadline = deadline_after(now, timeout);
-    // SAFETY: the mutex is initialised and stays in place while borrowed; `deadline` is a
-    // valid timespec for the duration of the call.
+    // SAFETY: the mutex is initialised and stays in place while borrowed; `deadline` is
+    // a valid timespec for the duration of the call.
     let code = unsafe { libc::pthread_mutex_timedlock(mutex.raw(), &deadline) };
     if code == libc::ETIMEDOUT {
         return Ok(None);
@@ -95,6 +102,7 @@ pub fn lock_with_timeout(
 }
 
 /// `now + timeout`, with the nanoseconds carried into the seconds.
+#[cfg(target_os = "linux")]
 pub fn deadline_after(now: libc::timespec, timeout: Duration) -> libc::timespec {
     let mut sec = now.tv_sec + timeout.as_secs() as libc::time_t;
     let mut nsec = now.tv_nsec + timeout.subsec_nanos() as libc::c_long;
@@ -126,6 +134,7 @@ mod tests {
         assert!(!accounts.is_poisoned());
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn deadline_carries_nanoseconds() {
         let now = libc::timespec {
@@ -138,6 +147,7 @@ mod tests {
         assert_eq!((d.tv_sec, d.tv_nsec), (10, 950_000_000));
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn timed_lock_gives_up_on_a_held_mutex_and_takes_a_free_one() {
         let mutex = RobustMutex::new_leaked().unwrap();
@@ -155,14 +165,15 @@ mod tests {
         assert!(guard.is_some());
     }
 
+    #[cfg(target_os = "linux")]
     #[test]
     fn timed_lock_reports_a_dead_owner() {
         let mutex = RobustMutex::new_leaked().unwrap();
         thread::scope(|s| {
             s.spawn(|| std::mem::forget(mutex.lock().unwrap()));
         });
-        // The thread may still be exiting: the kernel marks the mutex when it is gone. Ten
-        // seconds are only a guard against a hang.
+        // The thread may still be exiting: the kernel marks the mutex when it is gone.
+        // Ten seconds are only a guard against a hang.
         let guard = lock_with_timeout(mutex, Duration::from_secs(10))
             .unwrap()
             .expect("a dead owner's lock is ours");

@@ -1,6 +1,6 @@
-//! Interrupt safety: Ctrl-C (SIGINT to the whole group), SIGTERM to the parent, SIGKILL to
-//! the parent. Each time the children stop, nothing stays running, and /dev/shm holds
-//! nothing of ours, even when the parent is killed while the names still exist.
+//! Interrupt safety: Ctrl-C (SIGINT to the whole group), SIGTERM to the parent, SIGKILL
+//! to the parent. Each time the children stop, nothing stays running, and /dev/shm
+//! holds nothing of ours, even when the parent is killed while the names still exist.
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -12,16 +12,17 @@ const BIN: &str = env!("CARGO_BIN_EXE_locks");
 
 /// Ready once the turn-taking children have finished a step. A child prints its
 /// critical-section lines on stdout before it counts the step done, and the parent's
-/// "turns:" progress on stderr shows that count: above 0% means the children are running.
+/// "turns:" progress on stderr shows that count: above 0% means the children are
+/// running.
 fn children_running(stderr: &str) -> bool {
     stderr
         .lines()
         .any(|line| line.starts_with("turns:") && !line.ends_with(" 0.00%"))
 }
 
-/// Starts a long run (about 5 s of turn-taking, with the issue's `--steps 400 --max-sleep-ms
-/// 20`), lets the children run about a second, then stops it with `stop`;
-/// `stop_while_running` checks the exact end and that nothing is left.
+/// Starts a long run (about 5 s of turn-taking, with the issue's `--steps 400
+/// --max-sleep-ms 20`), lets the children run about a second, then stops it with
+/// `stop`; `stop_while_running` checks the exact end and that nothing is left.
 fn stop_long_run(stop: Stop) -> Finished {
     let run = stop_while_running(
         BIN,
@@ -59,8 +60,9 @@ fn sigkill_of_the_parent_takes_the_children_along() {
     stop_long_run(Stop::Kill);
 }
 
-/// The names a run's first segment has in /dev/shm: the segment, and its lock file if any.
-/// Dropping it removes whatever is left, so that a failing test leaks nothing either.
+/// The names a run's first segment has in /dev/shm: the segment, and its lock file if
+/// any. Dropping it removes whatever is left, so that a failing test leaks nothing
+/// either.
 struct Names(Vec<PathBuf>);
 
 impl Drop for Names {
@@ -71,9 +73,10 @@ impl Drop for Names {
     }
 }
 
-/// Starts a long run whose parent holds still right after creating its first segment (the
-/// hidden `--hold-after-create-ms`), and returns once the parent has said so: the names
-/// exist, and no child has mapped the segment, so only the parent could unlink them.
+/// Starts a long run whose parent holds still right after creating its first segment
+/// (the hidden `--hold-after-create-ms`), and returns once the parent has said so: the
+/// names exist, and no child has mapped the segment, so only the parent could unlink
+/// them.
 fn holding_after_create(lock: &str) -> (Supervised, Names) {
     let args = [
         "--steps",
@@ -114,9 +117,9 @@ fn holding_after_create(lock: &str) -> (Supervised, Names) {
     (run, Names(names))
 }
 
-/// SIGKILL runs no handler and the children die with the parent, so between creating the
-/// names and unlinking them only the guardian can remove them. It must, whether the SIGKILL
-/// goes to the parent alone or to its whole process group (`kill -9 -PGID`).
+/// SIGKILL runs no handler and the children die with the parent, so between creating
+/// the names and unlinking them only the guardian can remove them. It must, whether the
+/// SIGKILL goes to the parent alone or to its whole process group (`kill -9 -PGID`).
 #[test]
 fn sigkill_while_only_the_parent_knows_the_names_leaks_nothing() {
     for (lock, group) in [
@@ -149,8 +152,8 @@ fn sigkill_while_only_the_parent_knows_the_names_leaks_nothing() {
     }
 }
 
-/// Ctrl-C in the same moment: the parent is alive, removes the names itself and exits 130;
-/// the guardian ignores the SIGINT that reaches the whole group, and is dismissed.
+/// Ctrl-C in the same moment: the parent is alive, removes the names itself and exits
+/// 130; the guardian ignores the SIGINT that reaches the whole group, and is dismissed.
 #[test]
 fn ctrl_c_while_only_the_parent_knows_the_names_leaks_nothing() {
     for lock in ["mutex", "flock"] {
