@@ -241,13 +241,14 @@ pub fn shared_value(updates: u64) -> io::Result<f64> {
 
 // ANCHOR: process_lock
 /// Lock-protected increments per second, two processes sharing lesson 7's counter and
-/// its robust process-shared mutex: each locks, adds one, unlocks, `per_process` times.
+/// its best lock (`LockKind::BEST`: the robust process-shared mutex on Linux, `flock`
+/// elsewhere): each locks, adds one, unlocks, `per_process` times.
 /// (`python/process_lock.py`) The clock starts when both children have mapped the
 /// segment and stops when both have been reaped (so it includes their exit, which
 /// Python's does not).
 pub fn process_lock(per_process: u64) -> io::Result<f64> {
     const CHILDREN: usize = 2;
-    let mut counter = SharedCounter::create(Some(LockKind::Mutex))?;
+    let mut counter = SharedCounter::create(Some(LockKind::BEST))?;
     let name = counter.name().to_string();
     let mut children = Vec::new();
     for i in 0..CHILDREN {

@@ -263,11 +263,11 @@ fn main() {
         }
         println!("{}", measured::result_line(&rows));
     }
-    if let Some(path) = &args.svg {
-        if let Err(err) = measured::chart::write(path, &rows, &cpu, &io) {
-            eprintln!("error: cannot write {}: {err}", path.display());
-            failed = true;
-        }
+    if let Some(path) = &args.svg
+        && let Err(err) = measured::chart::write(path, &rows, &cpu, &io)
+    {
+        eprintln!("error: cannot write {}: {err}", path.display());
+        failed = true;
     }
     if failed {
         std::process::exit(1);
