@@ -1,25 +1,29 @@
-//! Lesson `process-queue`: a typed queue from child processes to their parent over a pipe,
-//! the Rust counterpart of Python's `multiprocessing.Queue` used one way (children `put`,
-//! the parent `get`s).
+//! Lesson `process-queue`: a typed queue from child processes to their parent over a
+//! pipe, the Rust counterpart of Python's `multiprocessing.Queue` used one way
+//! (children `put`, the parent `get`s).
 //!
 //! # The pieces
 //!
-//! - [`Message`]: how a type turns into a few bytes and back (hand-rolled, no serde). Every
-//!   message travels as a *frame*: a 2-byte length, then the message's bytes.
-//! - [`queue`] makes a pipe and returns its two ends, typed: a [`Sender`] (the write end) and
-//!   a [`Receiver`] (the read end). Both ends are close-on-exec, so no child inherits either
-//!   one by accident.
-//! - [`Sender::inherit`] prepares a [`std::process::Command`] so that the child it starts gets
-//!   the write end, and returns the descriptor number the child will find it under; the child
-//!   passes that number to [`Sender::from_inherited`].
-//! - [`Sender::send`] writes one frame with ONE `write()` of at most [`PIPE_BUF`] bytes, which
-//!   the kernel never interleaves with another writer's: several children can share one queue.
-//! - [`Receiver::try_recv`] and [`Receiver::recv_timeout`] read many frames per `read()` into
-//!   a buffer and hand them out one by one, first in, first out. There is deliberately no
-//!   `recv` that blocks forever: a parent must keep noticing Ctrl-C and dead children.
-//! - For this lesson's own walkthrough: the [`Report`] message, the simulated [`task`], and
-//!   [`Workers`], the parent's side of a queue shared by numbered children, whose `recv` turns
-//!   "end of file before the result" into an error naming the child and how it ended.
+//! - [`queue`] makes a pipe and returns its two ends, typed: a [`Sender`] (the write
+//!   end) and a [`Receiver`] (the read end). Both ends are close-on-exec ([`pipe`]), so
+//!   no child inherits either one by accident.
+//! - [`Sender::inherit`] prepares a [`std::process::Command`] so that the child it
+//!   starts gets the write end, and returns the descriptor number the child will find
+//!   it under; the child passes that number to [`Sender::from_inherited`].
+//! - [`Sender::send`] turns a message into bytes with serde (the postcard format), puts
+//!   their length in front, and writes that frame with ONE `write()` of at most
+//!   [`PIPE_BUF`] bytes, which the kernel never interleaves with another writer's:
+//!   several children can share one queue. A message too large for that is refused.
+//! - [`Receiver::try_recv`] and [`Receiver::recv_timeout`] read many frames per
+//!   `read()` into a buffer and hand them out one by one, first in, first out. There is
+//!   deliberately no `recv` that blocks forever: a parent must keep noticing Ctrl-C and
+//!   dead children.
+//! - [`Workers`]: the parent's side of a queue shared by numbered children; its `recv`
+//!   turns "a child ended before its result" into an error naming the child and how it
+//!   ended, and stops when the caller's stop condition says so.
+//! - For this lesson's walkthrough: the [`Report`] message and the simulated [`task`];
+//!   [`child`] starts a copy of this program that dies with its parent.
+//! - [`steps`]: the queue as the chapter builds it, step by step.
 //!
 //! # Using the queue from another program
 //!
@@ -29,12 +33,12 @@
 //!
 //! fn parent() -> Result<(), Box<dyn std::error::Error>> {
 //!     let (sender, mut receiver) = queue::<Report>()?;
-//!     let mut command = support::child::self_command()?;
+//!     let mut command = process_queue::child::self_command()?;
 //!     let fd = sender.inherit(&mut command)?;
-//!     command.args(["--queue-fd", &fd.to_string()]); // however your child reads its flags
+//!     command.args(["--queue-fd", &fd.to_string()]); // however your child reads flags
 //!     let mut child = command.spawn()?;
-//!     // Drop every write end the parent holds (the sender, and the command's copy), so the
-//!     // receiver sees end-of-file once the child is gone.
+//!     // Drop every write end the parent holds (the sender, and the command's copy),
+//!     // so the receiver sees end-of-file once the child is gone.
 //!     drop(command);
 //!     drop(sender);
 //!     loop {
@@ -50,144 +54,151 @@
 //! }
 //!
 //! fn child(fd: std::os::fd::RawFd) -> std::io::Result<()> {
-//!     // SAFETY: `fd` came from the parent's `Sender::inherit`; nothing else here owns it.
+//!     // SAFETY: `fd` came from the parent's `Sender::inherit`; nothing else owns it.
 //!     let mut sender = unsafe { Sender::<Report>::from_inherited(fd)? };
 //!     sender.send(&Report::Result { worker: 0, value: 9.0 })
 //! }
 //! # let _ = (parent, child);
 //! ```
 //!
-//! A message type too large for one atomic write does not compile:
+//! One reader, by construction: a [`Receiver`] is not `Clone` (error E0599), so two
+//! threads cannot read one queue and split a frame between them.
 //!
-//! ```compile_fail
-//! struct Huge;
-//! impl process_queue::Message for Huge {
-//!     const MAX_LEN: usize = 5000; // more than PIPE_BUF
-//!     fn encode(&self, _out: &mut Vec<u8>) {}
-//!     fn decode(_bytes: &[u8]) -> Option<Self> { None }
-//! }
-//! let _ = process_queue::queue::<Huge>();
+//! ```compile_fail,E0599
+#![doc = include_str!("refused.rs")]
 //! ```
 
 use nix::errno::Errno;
-use nix::fcntl::{FcntlArg, FdFlag, OFlag, fcntl};
+use nix::fcntl::{FcntlArg, OFlag, fcntl};
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
-use nix::sys::stat::{SFlag, fstat};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use std::fmt;
 use std::io;
 use std::marker::PhantomData;
-use std::os::fd::{AsFd, AsRawFd, FromRawFd, OwnedFd, RawFd};
-use std::os::unix::process::CommandExt;
+use std::os::fd::{AsFd, OwnedFd, RawFd};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+pub mod child;
+pub mod pipe;
 pub mod solutions;
+pub mod steps;
 mod workers;
 
 pub use workers::{Failure, Workers, how_it_ended};
 
-/// The largest write that the kernel keeps in one piece when several processes write into
-/// the same pipe (POSIX promises at least 512 bytes; Linux gives 4096).
+/// The largest write that the kernel keeps in one piece when several processes write
+/// into the same pipe (POSIX promises at least 512 bytes; Linux gives 4096, macOS 512).
 pub const PIPE_BUF: usize = libc::PIPE_BUF;
 
 /// Bytes in front of every message on the pipe: its length, as a little-endian `u16`.
 pub const HEADER_LEN: usize = 2;
 
-// ANCHOR: message
-/// A type that can travel through a [`queue`]: it writes itself as a few bytes and reads
-/// itself back. A good encoding is small and self-describing: a tag byte saying which kind of
-/// message follows, then fixed-size fields (or a length before anything variable).
-pub trait Message: Sized {
-    /// The most bytes [`Message::encode`] ever appends. A frame (`HEADER_LEN + MAX_LEN`) must
-    /// fit in one atomic write of `PIPE_BUF` bytes; [`queue`] checks that at compile time.
-    const MAX_LEN: usize;
+/// The most bytes one message may take, so that its frame fits in one atomic write.
+pub const MAX_MESSAGE: usize = PIPE_BUF - HEADER_LEN;
 
-    /// Appends this message's bytes to `out`: at most `MAX_LEN` of them.
-    fn encode(&self, out: &mut Vec<u8>);
-
-    /// Rebuilds a message from exactly the bytes `encode` wrote, or `None` if they are not one.
-    fn decode(bytes: &[u8]) -> Option<Self>;
-}
-// ANCHOR_END: message
-
-/// Fails the build (when a queue of `M` is compiled) if one frame of `M` could be larger than
-/// one atomic pipe write.
-const fn assert_fits<M: Message>() {
-    const {
-        assert!(
-            HEADER_LEN + M::MAX_LEN <= PIPE_BUF && M::MAX_LEN <= u16::MAX as usize,
-            "Message::MAX_LEN is too large: a frame must fit in one write of PIPE_BUF bytes"
-        )
-    }
-}
-
-// ANCHOR: queue
-/// Makes a queue: a pipe whose write end is the [`Sender`] and read end the [`Receiver`].
+/// Makes a queue: a pipe whose write end is the [`Sender`] and read end the
+/// [`Receiver`].
 ///
 /// Both ends are close-on-exec: a child gets the write end only when asked for, with
-/// [`Sender::inherit`]. The read end is non-blocking, so the receiver can always ask "is
-/// anything there?" without getting stuck. A message type too large for one atomic write
-/// makes this function fail to compile.
-pub fn queue<M: Message>() -> io::Result<(Sender<M>, Receiver<M>)> {
-    assert_fits::<M>();
-    let (read_end, write_end) = nix::unistd::pipe2(OFlag::O_CLOEXEC)?;
-    // Only the read end is non-blocking: the flag belongs to the open pipe end, which every
-    // child shares with us, and a sender must block (not fail) when the pipe is full.
+/// [`Sender::inherit`]. The read end is non-blocking, so the receiver can always ask
+/// "is anything there?" without getting stuck.
+pub fn queue<M: Serialize + DeserializeOwned>() -> io::Result<(Sender<M>, Receiver<M>)>
+{
+    let (read_end, write_end) = pipe::pipe()?;
+    // Only the read end is non-blocking: the flag belongs to the open pipe end, which
+    // every child shares with us, and a sender must block (not fail) when the pipe is
+    // full.
     fcntl(&read_end, FcntlArg::F_SETFL(OFlag::O_NONBLOCK))?;
     Ok((Sender::new(write_end), Receiver::new(read_end)))
 }
-// ANCHOR_END: queue
 
 /// The write end of a [`queue`]: what a child `put`s messages into.
 pub struct Sender<M> {
     fd: OwnedFd,
-    /// Reused for every frame, so a send allocates nothing.
+    /// Reused for every frame, so a send allocates nothing once it has grown.
     frame: Vec<u8>,
     _message: PhantomData<fn(M)>,
 }
 
-impl<M: Message> Sender<M> {
-    fn new(fd: OwnedFd) -> Self {
+/// An `InvalidInput` error: what a message that cannot be sent gets.
+fn invalid_input(
+    what: impl Into<Box<dyn std::error::Error + Send + Sync>>,
+) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidInput, what)
+}
+
+impl<M> Sender<M> {
+    pub(crate) fn new(fd: OwnedFd) -> Self {
         Self {
             fd,
-            frame: Vec::with_capacity(HEADER_LEN + M::MAX_LEN),
+            frame: Vec::new(),
             _message: PhantomData,
         }
     }
 
+    /// Prepares `command` so that the child it starts inherits this sender, and returns
+    /// the descriptor number the child will find it under. Pass that number to the
+    /// child (this lesson puts it on the child's command line) and give it to
+    /// [`Sender::from_inherited`] there. `command` holds a copy of the write end: drop
+    /// it once the child is started, or the receiver never sees end-of-file. (How:
+    /// [`pipe::inherit`].)
+    pub fn inherit(&self, command: &mut Command) -> io::Result<RawFd> {
+        pipe::inherit(self.fd.as_fd(), command)
+    }
+
+    /// The child's side of [`Sender::inherit`]: takes over the write end inherited as
+    /// `fd`, after checking that it is the write end of a pipe, and makes it
+    /// close-on-exec again.
+    ///
+    /// # Safety
+    ///
+    /// If `fd` is open, nothing else in this process may use or close it: from now on
+    /// the sender owns it (and closes it if this function fails). The number a parent
+    /// passed after [`Sender::inherit`], used once at the child's start, is such a
+    /// descriptor. (A number that is not open is refused with an error.)
+    pub unsafe fn from_inherited(fd: RawFd) -> io::Result<Self> {
+        // SAFETY: the caller's promise, passed on (the same contract).
+        Ok(Self::new(unsafe { pipe::take_inherited(fd)? }))
+    }
+
+    /// A second sender on the same pipe (a duplicated descriptor), e.g. for another
+    /// thread.
+    pub fn try_clone(&self) -> io::Result<Self> {
+        Ok(Self::new(self.fd.try_clone()?))
+    }
+}
+
+impl<M: Serialize> Sender<M> {
     // ANCHOR: send
-    /// Sends one message: its frame goes into the pipe with a single `write()`.
+    /// Sends one message: a frame (its length, then its bytes) with a single `write()`.
     ///
     /// A write of at most `PIPE_BUF` bytes into a pipe is atomic: it lands whole, never
     /// mixed with other writers' bytes. It blocks while the pipe is full (the parent is
     /// behind), and fails with `BrokenPipe` once the read end is gone.
     pub fn send(&mut self, message: &M) -> io::Result<()> {
-        self.frame.clear();
-        self.frame.extend_from_slice(&[0; HEADER_LEN]);
-        message.encode(&mut self.frame);
-        let len = self.frame.len() - HEADER_LEN;
-        if len > M::MAX_LEN {
-            // A wrong `encode` must not break the one-write promise for everyone else.
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "encode wrote {len} bytes, more than MAX_LEN = {}",
-                    M::MAX_LEN
-                ),
-            ));
+        let mut frame = std::mem::take(&mut self.frame);
+        frame.clear();
+        frame.extend_from_slice(&[0; HEADER_LEN]); // the length, filled in below
+        let frame = postcard::to_extend(message, frame).map_err(invalid_input)?;
+        let len = frame.len() - HEADER_LEN;
+        if len > MAX_MESSAGE {
+            return Err(invalid_input(format!(
+                "a message of {len} bytes: one write takes at most {MAX_MESSAGE}"
+            )));
         }
+        self.frame = frame;
         self.frame[..HEADER_LEN].copy_from_slice(&(len as u16).to_le_bytes());
         loop {
             match nix::unistd::write(&self.fd, &self.frame) {
-                Ok(written) if written == self.frame.len() => return Ok(()),
-                // Cannot happen for a blocking pipe and a frame of at most PIPE_BUF bytes.
-                Ok(written) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::WriteZero,
-                        format!("short write: {written} of {} bytes", self.frame.len()),
-                    ));
+                Ok(n) if n == self.frame.len() => return Ok(()),
+                // Cannot happen for a blocking pipe and a frame of at most PIPE_BUF
+                // bytes.
+                Ok(n) => {
+                    return Err(io::Error::other(format!("short write: {n} bytes")));
                 }
                 // A signal arrived before anything was written: just try again.
                 Err(Errno::EINTR) => continue,
@@ -196,85 +207,16 @@ impl<M: Message> Sender<M> {
         }
     }
     // ANCHOR_END: send
-
-    // ANCHOR: inherit
-    /// Prepares `command` so that the child it starts inherits this sender, and returns the
-    /// descriptor number the child will find it under. Pass that number to the child (this
-    /// lesson puts it on the child's command line) and give it to [`Sender::from_inherited`]
-    /// there.
-    ///
-    /// The descriptor stays close-on-exec in the parent; only the child started by `command`
-    /// clears that flag, after `fork` and before `exec`, so no other child (started by another
-    /// thread at the same moment, say) keeps a copy past its own `exec`. `command` holds its own copy of the write
-    /// end: drop it once the child is started, or the receiver never sees end-of-file.
-    pub fn inherit(&self, command: &mut Command) -> io::Result<RawFd> {
-        let copy = self.fd.try_clone()?; // a new descriptor, also close-on-exec
-        let fd = copy.as_raw_fd();
-        let hook = move || {
-            // SAFETY: fcntl is async-signal-safe (no allocation, no lock), as code between
-            // fork and exec must be; it clears close-on-exec on `copy` in the child only.
-            if unsafe { libc::fcntl(copy.as_raw_fd(), libc::F_SETFD, 0) } == -1 {
-                return Err(io::Error::last_os_error());
-            }
-            Ok(())
-        };
-        // SAFETY: the hook runs in the child between fork and exec and only calls fcntl.
-        unsafe { command.pre_exec(hook) };
-        Ok(fd)
-    }
-    // ANCHOR_END: inherit
-
-    /// The child's side of [`Sender::inherit`]: takes over the write end inherited as `fd`.
-    ///
-    /// It checks that `fd` is the write end of a pipe, and makes it close-on-exec again, so
-    /// this child's own children do not inherit it by accident.
-    ///
-    /// # Safety
-    ///
-    /// If `fd` is open, nothing else in this process may use or close it: from now on the
-    /// sender owns it (and closes it if this function fails). The number a parent passed after
-    /// [`Sender::inherit`], used once at the child's start, is such a descriptor. (A number
-    /// that is not open is refused with an error.)
-    pub unsafe fn from_inherited(fd: RawFd) -> io::Result<Self> {
-        assert_fits::<M>();
-        // A number that is not open at all (a typo on the command line) is refused before
-        // we take it over: owning and later closing a closed descriptor would be a bug.
-        // SAFETY: F_GETFD only reads the descriptor table; a wrong number gives EBADF.
-        if unsafe { libc::fcntl(fd, libc::F_GETFD) } == -1 {
-            return Err(io::Error::last_os_error());
-        }
-        // SAFETY: the caller gives us ownership of this open descriptor (see # Safety).
-        let fd = unsafe { OwnedFd::from_raw_fd(fd) };
-        let kind = SFlag::from_bits_truncate(fstat(&fd)?.st_mode) & SFlag::S_IFMT;
-        let access = OFlag::from_bits_truncate(fcntl(&fd, FcntlArg::F_GETFL)?)
-            & OFlag::O_ACCMODE;
-        if kind != SFlag::S_IFIFO || access != OFlag::O_WRONLY {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "descriptor {} is not the write end of a pipe",
-                    fd.as_raw_fd()
-                ),
-            ));
-        }
-        fcntl(&fd, FcntlArg::F_SETFD(FdFlag::FD_CLOEXEC))?;
-        Ok(Self::new(fd))
-    }
-
-    /// A second sender on the same pipe (a duplicated descriptor), e.g. for another thread.
-    pub fn try_clone(&self) -> io::Result<Self> {
-        Ok(Self::new(self.fd.try_clone()?))
-    }
 }
 
 /// Why a [`Receiver`] returned no message.
 #[derive(Debug)]
 pub enum RecvError {
-    /// Every write end is closed (each child exited or dropped its sender) and every message
-    /// has been read: nothing will ever come again.
+    /// Every write end is closed (each child exited or dropped its sender) and every
+    /// message has been read: nothing will ever come again.
     Closed,
-    /// Bytes that are not a message of this type: a bug in `encode`/`decode`, or a writer that
-    /// broke the one-write rule.
+    /// Bytes that are not a message of this type: a sender of another type, or a writer
+    /// that broke the one-write rule.
     Corrupt(String),
     /// The operating system refused a `read` or `poll`.
     Io(io::Error),
@@ -319,7 +261,7 @@ pub struct Receiver<M> {
     _message: PhantomData<fn() -> M>,
 }
 
-impl<M: Message> Receiver<M> {
+impl<M> Receiver<M> {
     fn new(fd: OwnedFd) -> Self {
         Self {
             fd,
@@ -329,26 +271,23 @@ impl<M: Message> Receiver<M> {
             _message: PhantomData,
         }
     }
+}
 
+impl<M: DeserializeOwned> Receiver<M> {
     // ANCHOR: try_recv
-    /// The next message if one is waiting, without blocking: `Ok(None)` means "nothing yet".
-    ///
-    /// Messages already in the buffer cost no system call; otherwise one `read()` fetches
-    /// every frame that is waiting (up to 64 KiB). `Err(Closed)` means every sender is gone.
+    /// The next message if one is waiting, without blocking: `Ok(None)` means "nothing
+    /// yet". Messages already in the buffer cost no system call; otherwise one `read()`
+    /// fetches every frame that is waiting. `Err(Closed)` means every sender is gone.
     pub fn try_recv(&mut self) -> Result<Option<M>, RecvError> {
         if let Some(message) = self.next_buffered()? {
             return Ok(Some(message));
         }
         // Keep the unfinished frame (if any) and make room after it.
         self.buf.copy_within(self.start..self.end, 0);
-        self.end -= self.start;
-        self.start = 0;
+        (self.start, self.end) = (0, self.end - self.start);
         match nix::unistd::read(&self.fd, &mut self.buf[self.end..]) {
             Ok(0) if self.end == 0 => Err(RecvError::Closed),
-            Ok(0) => Err(RecvError::Corrupt(format!(
-                "the pipe closed in the middle of a frame ({} bytes left over)",
-                self.end
-            ))),
+            Ok(0) => Err(RecvError::Corrupt("the pipe closed inside a frame".into())),
             Ok(read) => {
                 self.end += read;
                 self.next_buffered()
@@ -359,8 +298,9 @@ impl<M: Message> Receiver<M> {
     }
     // ANCHOR_END: try_recv
 
-    /// Waits up to `timeout` for the next message. `Ok(None)` means nothing came in time, or a
-    /// signal interrupted the wait: either way, a good moment to check a stop flag.
+    /// Waits up to `timeout` for the next message. `Ok(None)` means nothing came in
+    /// time, or a signal interrupted the wait: either way, a good moment to check a
+    /// stop flag.
     pub fn recv_timeout(&mut self, timeout: Duration) -> Result<Option<M>, RecvError> {
         let deadline = Instant::now() + timeout;
         loop {
@@ -391,33 +331,43 @@ impl<M: Message> Receiver<M> {
             return Ok(None);
         };
         let len = usize::from(u16::from_le_bytes(*header));
-        if len > M::MAX_LEN {
+        if len > MAX_MESSAGE {
             return Err(RecvError::Corrupt(format!(
-                "a frame of {len} bytes, more than MAX_LEN = {}",
-                M::MAX_LEN
+                "a frame of {len} bytes, more than one write holds"
             )));
         }
         let Some(bytes) = waiting.get(HEADER_LEN..HEADER_LEN + len) else {
             return Ok(None); // the rest of this frame has not been read yet
         };
-        let message = M::decode(bytes).ok_or_else(|| {
-            RecvError::Corrupt(format!("{len} bytes that do not decode: {bytes:02x?}"))
-        })?;
+        let message = match postcard::take_from_bytes(bytes) {
+            Ok((message, [])) => message,
+            Ok((_, rest)) => {
+                let what =
+                    format!("{} bytes left over in a frame: {bytes:02x?}", rest.len());
+                return Err(RecvError::Corrupt(what));
+            }
+            Err(err) => {
+                let what = format!("{err}: {bytes:02x?}");
+                return Err(RecvError::Corrupt(what));
+            }
+        };
         self.start += HEADER_LEN + len;
         Ok(Some(message))
     }
 }
 
 // ANCHOR: report
-/// What this lesson's children send: progress while the task runs, then its result. Each
-/// carries the index of the worker that sent it, because several workers share one queue.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// What this lesson's children send: Python's `("progression", x)` and `("result", v)`
+/// tuples as an enum. Each carries the index of the worker that sent it, because
+/// several workers share one queue. serde derives how it turns into bytes and back.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub enum Report {
     /// The task is `percent` % done.
     Progress { worker: u32, percent: f32 },
     /// The task's return value: the last message a worker sends.
     Result { worker: u32, value: f64 },
 }
+// ANCHOR_END: report
 
 impl Report {
     /// The index of the worker that sent this report.
@@ -428,51 +378,11 @@ impl Report {
     }
 }
 
-/// A tag byte (`P` or `R`), the worker index (4 bytes), then the number (4 or 8 bytes), all
-/// little-endian: 9 or 13 bytes, 11 or 15 with the frame's length.
-impl Message for Report {
-    const MAX_LEN: usize = 1 + 4 + 8;
-
-    fn encode(&self, out: &mut Vec<u8>) {
-        match *self {
-            Report::Progress { worker, percent } => {
-                out.push(b'P');
-                out.extend_from_slice(&worker.to_le_bytes());
-                out.extend_from_slice(&percent.to_le_bytes());
-            }
-            Report::Result { worker, value } => {
-                out.push(b'R');
-                out.extend_from_slice(&worker.to_le_bytes());
-                out.extend_from_slice(&value.to_le_bytes());
-            }
-        }
-    }
-
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        let (&tag, rest) = bytes.split_first()?;
-        let (worker, number) = rest.split_first_chunk::<4>()?;
-        let worker = u32::from_le_bytes(*worker);
-        match tag {
-            b'P' => Some(Report::Progress {
-                worker,
-                percent: f32::from_le_bytes(number.try_into().ok()?),
-            }),
-            b'R' => Some(Report::Result {
-                worker,
-                value: f64::from_le_bytes(number.try_into().ok()?),
-            }),
-            _ => None,
-        }
-    }
-}
-// ANCHOR_END: report
-
-// ANCHOR: task
-/// The tutorial's simulated work: `steps` steps, each sleeping a random 0..=`max_sleep_ms` ms
-/// (seeded, so a run can be repeated), then `value * 2`.
+/// The tutorial's simulated work: `steps` steps, each sleeping a random
+/// 0..=`max_sleep_ms` ms (seeded, so a run can be repeated), then `value * 2`.
 ///
-/// After step `k` (counting from 1) it calls `on_step(k, percent_done)`; an error from it
-/// stops the task, so a child whose parent has gone stops working too.
+/// After step `k` (counting from 1) it calls `on_step(k, percent_done)`; an error from
+/// it stops the task, so a child whose parent has gone stops working too.
 pub fn task<E>(
     value: f64,
     steps: u32,
@@ -487,39 +397,36 @@ pub fn task<E>(
     }
     Ok(value * 2.0)
 }
-// ANCHOR_END: task
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::fd::IntoRawFd;
 
     fn progress(worker: u32, percent: f32) -> Report {
         Report::Progress { worker, percent }
     }
 
-    #[test]
-    fn reports_round_trip() {
-        for report in [
-            progress(3, 42.5),
-            Report::Result {
-                worker: u32::MAX,
-                value: -1.25,
-            },
-        ] {
-            let mut bytes = Vec::new();
-            report.encode(&mut bytes);
-            assert!(bytes.len() <= Report::MAX_LEN);
-            assert_eq!(Report::decode(&bytes), Some(report));
-        }
+    /// The bytes `send` writes for `message`: its frame.
+    fn frame_of<M: Serialize + DeserializeOwned>(message: &M) -> Vec<u8> {
+        let (mut tx, rx) = queue::<M>().unwrap();
+        tx.send(message).unwrap();
+        let mut frame = vec![0; PIPE_BUF];
+        let n = nix::unistd::read(&rx.fd, &mut frame).unwrap();
+        frame.truncate(n);
+        frame
     }
 
     #[test]
-    fn decode_rejects_what_encode_never_writes() {
-        assert_eq!(Report::decode(b""), None);
-        assert_eq!(Report::decode(b"P\0\0\0"), None, "too short");
-        assert_eq!(Report::decode(b"X\0\0\0\0\0\0\0\0"), None, "unknown tag");
-        assert_eq!(Report::decode(b"P\0\0\0\0\0\0\0\0\0"), None, "too long");
+    fn a_report_is_a_few_bytes() {
+        // The length (2 bytes), the variant (1), the worker (a varint: 1 byte below
+        // 128), then the number: an f32 (4) or an f64 (8). A pickled tuple takes about
+        // 40.
+        assert_eq!(frame_of(&progress(3, 42.5)).len(), 2 + 1 + 1 + 4);
+        let result = Report::Result {
+            worker: u32::MAX,
+            value: -1.25,
+        };
+        assert_eq!(frame_of(&result).len(), 2 + 1 + 5 + 8);
     }
 
     #[test]
@@ -537,9 +444,9 @@ mod tests {
         assert_closes(&mut rx);
     }
 
-    /// Asserts that `rx` reaches end-of-file. Not at once with `try_recv`: a child that another
-    /// test is starting holds a copy of every descriptor until its `exec`, so end-of-file may
-    /// come a moment late. The ten seconds are only a guard against a hang.
+    /// Asserts that `rx` reaches end-of-file. Not at once with `try_recv`: a child that
+    /// another test is starting holds a copy of every descriptor until its `exec`, so
+    /// end-of-file may come a moment late. The ten seconds are only a hang guard.
     fn assert_closes(rx: &mut Receiver<Report>) {
         let end = rx.recv_timeout(Duration::from_secs(10));
         assert!(matches!(end, Err(RecvError::Closed)), "{end:?}");
@@ -552,8 +459,9 @@ mod tests {
             tx.send(&progress(k, 1.0)).unwrap();
         }
         assert_eq!(rx.try_recv().unwrap(), Some(progress(0, 1.0)));
-        // The other 99 frames (11 bytes each) are already in the buffer, from that one read.
-        assert_eq!(rx.end - rx.start, 99 * 11);
+        // The other 99 frames (8 bytes each) are already in the buffer, from that one
+        // read.
+        assert_eq!(rx.end - rx.start, 99 * 8);
     }
 
     #[test]
@@ -578,59 +486,55 @@ mod tests {
     #[test]
     fn a_bad_length_is_reported_not_trusted() {
         let (tx, mut rx) = queue::<Report>().unwrap();
-        nix::unistd::write(&tx.fd, &[200, 0, b'P']).unwrap();
+        nix::unistd::write(&tx.fd, &[0xff, 0xff, 0]).unwrap();
         assert!(matches!(rx.try_recv(), Err(RecvError::Corrupt(_))));
     }
 
     #[test]
     fn bytes_that_do_not_decode_are_reported() {
         let (tx, mut rx) = queue::<Report>().unwrap();
-        nix::unistd::write(&tx.fd, &[2, 0, b'Z', 0]).unwrap();
+        // Variant 9 does not exist.
+        nix::unistd::write(&tx.fd, &[2, 0, 9, 0]).unwrap();
+        assert!(matches!(rx.try_recv(), Err(RecvError::Corrupt(_))));
+    }
+
+    #[test]
+    fn bytes_left_over_in_a_frame_are_reported() {
+        let (tx, mut rx) = queue::<Report>().unwrap();
+        let mut frame = frame_of(&progress(0, 1.0));
+        frame[0] += 1;
+        frame.push(0); // one byte more than the report
+        nix::unistd::write(&tx.fd, &frame).unwrap();
         assert!(matches!(rx.try_recv(), Err(RecvError::Corrupt(_))));
     }
 
     #[test]
     fn a_frame_cut_short_by_end_of_file_is_corrupt() {
         let (tx, mut rx) = queue::<Report>().unwrap();
-        nix::unistd::write(&tx.fd, &[9, 0, b'P', 1]).unwrap();
+        nix::unistd::write(&tx.fd, &[6, 0, 0, 1]).unwrap();
         drop(tx);
         assert!(
             rx.try_recv().unwrap().is_none(),
             "half a frame is not a message"
         );
-        // Waits, as `assert_closes` does, for the end-of-file a starting child may delay.
+        // Waits, as `assert_closes` does, for the end-of-file a starting child may
+        // delay.
         let end = rx.recv_timeout(Duration::from_secs(10));
         assert!(matches!(end, Err(RecvError::Corrupt(_))), "{end:?}");
     }
 
     #[test]
-    fn an_encode_longer_than_max_len_is_refused() {
-        struct Liar;
-        impl Message for Liar {
-            const MAX_LEN: usize = 1;
-            fn encode(&self, out: &mut Vec<u8>) {
-                out.extend_from_slice(b"two");
-            }
-            fn decode(_: &[u8]) -> Option<Self> {
-                Some(Liar)
-            }
-        }
-        let (mut tx, mut rx) = queue::<Liar>().unwrap();
-        let err = tx.send(&Liar).unwrap_err();
+    fn a_message_too_large_for_one_write_is_refused() {
+        let (mut tx, mut rx) = queue::<String>().unwrap();
+        // A string of n bytes takes n + 2 (its length, a varint): the largest that
+        // fits...
+        let largest = "x".repeat(MAX_MESSAGE - 2);
+        tx.send(&largest).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), Some(largest));
+        // ...and one byte more, which does not.
+        let err = tx.send(&"x".repeat(MAX_MESSAGE - 1)).unwrap_err();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
         assert!(rx.try_recv().unwrap().is_none(), "nothing was written");
-    }
-
-    #[test]
-    fn children_do_not_inherit_the_queue_unless_asked() {
-        let (tx, mut rx) = queue::<Report>().unwrap();
-        let mut sleeper = Command::new("sleep").arg("30").spawn().unwrap();
-        drop(tx);
-        // Had `sleep` inherited the write end, the pipe would stay open while it runs.
-        let got = rx.recv_timeout(Duration::from_secs(10));
-        sleeper.kill().unwrap();
-        sleeper.wait().unwrap();
-        assert!(matches!(got, Err(RecvError::Closed)), "{got:?}");
     }
 
     #[test]
@@ -651,18 +555,23 @@ mod tests {
 
     #[test]
     fn from_inherited_takes_only_a_pipe_write_end() {
+        use std::os::fd::IntoRawFd;
         let (tx, rx) = queue::<Report>().unwrap();
-        let read_end = rx.fd.into_raw_fd();
-        // SAFETY: we own `read_end` and hand it over; it is closed when the call fails.
-        let err = unsafe { Sender::<Report>::from_inherited(read_end) }
+        // SAFETY: we own the read end and hand it over; it is closed when the call
+        // fails.
+        let err = unsafe { Sender::<Report>::from_inherited(rx.fd.into_raw_fd()) }
             .err()
             .unwrap();
         assert_eq!(err.kind(), io::ErrorKind::InvalidInput);
-        let write_end = tx.fd.into_raw_fd();
         // SAFETY: as above, for the write end.
-        let sender = unsafe { Sender::<Report>::from_inherited(write_end) }.unwrap();
-        let flags = fcntl(&sender.fd, FcntlArg::F_GETFD).unwrap();
-        assert!(FdFlag::from_bits_truncate(flags).contains(FdFlag::FD_CLOEXEC));
+        let mut sender =
+            unsafe { Sender::<Report>::from_inherited(tx.fd.into_raw_fd()) }.unwrap();
+        let err = sender.send(&progress(0, 1.0)).unwrap_err();
+        assert_eq!(
+            err.kind(),
+            io::ErrorKind::BrokenPipe,
+            "the read end is closed"
+        );
     }
 
     #[test]

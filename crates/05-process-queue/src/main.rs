@@ -2,14 +2,14 @@
 //! `multiprocessing.Queue`:
 //!
 //! 1. a wrapper runs the task in the child and puts its return value;
-//! 2. the child puts progress messages, then the result; the parent reads until the result;
-//! 3. several children (`--processes N`) write into one queue; the parent shows each one's
-//!    latest progress by draining what is waiting.
+//! 2. the child puts progress messages, then the result; the parent reads up to it;
+//! 3. several children (`--processes N`) write into one queue; the parent shows each
+//!    one's latest progress by draining what is waiting.
 //!
-//! Each child is this same program, started again with hidden arguments (Python's "spawn").
+//! Each child is this program started again with hidden arguments (Python's "spawn").
 
 use clap::{Parser, ValueEnum};
-use process_queue::{Failure, Report, Sender, Workers, queue, task};
+use process_queue::{Failure, Report, Sender, Workers, child, queue, task};
 use std::io;
 use std::os::fd::RawFd;
 use support::interrupt::{Interrupt, exit_code_for};
@@ -24,10 +24,10 @@ struct Args {
     common: support::cli::Common,
 
     /// Number of child processes writing into one queue in part 3
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, default_value_t = 3, value_parser = processes_in_range())]
     processes: u32,
 
-    /// Make each child abort at this step (counting from 1), to see the parent report it
+    /// Make each child abort at this step (from 1), to see the parent report it
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
     crash_at: Option<u32>,
 
@@ -42,6 +42,11 @@ struct Args {
     /// (internal) The descriptor of the queue's write end the child inherited
     #[arg(long, hide = true, requires = "child")]
     queue_fd: Option<RawFd>,
+}
+
+/// 1 to 64 children.
+fn processes_in_range() -> clap::builder::RangedI64ValueParser<u32> {
+    clap::value_parser!(u32).range(1..=64)
 }
 
 /// What a child sends.
@@ -70,8 +75,8 @@ fn parent_main(args: &Args) -> i32 {
             return 1;
         }
     };
-    // Every child is reaped inside `run` (when its `Workers` is finished or dropped), so
-    // nothing is left running when we exit.
+    // Every child is reaped inside `run` (when its `Workers` is finished or dropped),
+    // so nothing is left running when we exit.
     match run(args, &interrupt) {
         Ok(()) => 0,
         Err(Failure::Interrupted(signal)) => {
@@ -100,9 +105,8 @@ fn run(args: &Args, interrupt: &Interrupt) -> Result<(), Failure> {
     Ok(())
 }
 
-// ANCHOR: start
-/// Starts `count` copies of this program as children that all write into one new queue, and
-/// returns the parent's side: the read end, and the children to watch.
+/// Starts `count` copies of this program as children that all write into one new queue,
+/// and returns the parent's side: the read end, and the children to watch.
 fn start_workers(
     args: &Args,
     role: Role,
@@ -111,10 +115,11 @@ fn start_workers(
     interrupt: &Interrupt,
 ) -> Result<Workers, Failure> {
     let (sender, receiver) = queue::<Report>()?;
-    let mut workers = Workers::new(receiver, interrupt.clone());
+    let interrupt = interrupt.clone();
+    let mut workers = Workers::new(receiver, move || interrupt.signal());
     for index in 0..count {
-        let mut command = support::child::self_command()?;
-        // The write end is close-on-exec: only this child inherits it, as descriptor `fd`.
+        let mut command = child::self_command()?;
+        // The write end is close-on-exec: only this child inherits it, as `fd`.
         let fd = sender.inherit(&mut command)?;
         let child_seed = seed.wrapping_add(index.into());
         command.args(child_args(args, role, index, fd, child_seed));
@@ -122,11 +127,10 @@ fn start_workers(
         eprintln!("Started worker {index} (pid {})", child.id());
         workers.add(child);
     } // each `command`, with its copy of the write end, is dropped here
-    // The parent keeps no write end, so the queue reads end-of-file once every child is gone.
+    // The parent keeps no write end: end-of-file comes once every child is gone.
     drop(sender);
     Ok(workers)
 }
-// ANCHOR_END: start
 
 /// The hidden arguments that make the program a child: the common flags, then the role.
 fn child_args(
@@ -152,20 +156,20 @@ fn child_args(
     out
 }
 
-// ANCHOR: child
 /// A child's whole life: take the inherited write end, run the task, put the result.
 fn run_child(args: &Args, role: Role, worker: u32, fd: RawFd) -> io::Result<()> {
-    // SAFETY: `fd` is the number the parent got from `Sender::inherit` and put on our command
-    // line; nothing else in this process uses it.
+    // SAFETY: `fd` is the number the parent got from `Sender::inherit` and put on our
+    // command line; nothing else in this process uses it.
     let mut sender = unsafe { Sender::<Report>::from_inherited(fd)? };
     let c = &args.common;
     let seed = c.seed_or_random();
     let value = task(c.value, c.steps, c.max_sleep_ms, seed, |step, percent| {
         if args.crash_at == Some(step) {
-            eprintln!("worker {worker}: aborting at step {step} (--crash-at)");
-            // A crash on purpose needs no core file.
-            let _ = nix::sys::prctl::set_dumpable(false);
-            std::process::abort();
+            crash(worker, step);
+        }
+        if child::parent_is_gone() {
+            // Linux kills us with the parent; elsewhere this check is how we notice.
+            return Err(io::Error::other("the parent is gone"));
         }
         match role {
             Role::Progress => sender.send(&Report::Progress { worker, percent }),
@@ -174,7 +178,15 @@ fn run_child(args: &Args, role: Role, worker: u32, fd: RawFd) -> io::Result<()> 
     })?;
     sender.send(&Report::Result { worker, value })
 }
-// ANCHOR_END: child
+
+/// `--crash-at`: die the way native code dies on a bug.
+fn crash(worker: u32, step: u32) -> ! {
+    eprintln!("worker {worker}: aborting at step {step} (--crash-at)");
+    // A crash on purpose needs no core file (macOS writes none unless asked to).
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_dumpable(false);
+    std::process::abort();
+}
 
 fn child_main(args: &Args, role: Role, worker: u32, fd: RawFd) -> i32 {
     match run_child(args, role, worker, fd) {
@@ -186,7 +198,6 @@ fn child_main(args: &Args, role: Role, worker: u32, fd: RawFd) -> i32 {
     }
 }
 
-// ANCHOR: wrapper
 /// Part 1: the child runs the task and puts its return value; the parent gets it.
 fn wrapper_result(
     args: &Args,
@@ -202,11 +213,9 @@ fn wrapper_result(
         other => Err(Failure::Unexpected(other)),
     }
 }
-// ANCHOR_END: wrapper
 
-// ANCHOR: progress
-/// Part 2: the child puts progress messages, then the result; the parent reads them in order
-/// until the result arrives.
+/// Part 2: the child puts progress messages, then the result; the parent reads them in
+/// order until the result arrives.
 fn progress_then_result(
     args: &Args,
     seed: u64,
@@ -226,12 +235,12 @@ fn progress_then_result(
     workers.finish()?;
     Ok(value)
 }
-// ANCHOR_END: progress
 
 // ANCHOR: workers
-/// Part 3: several children share one queue; each message carries its worker's index. The
-/// parent wakes for one message, then drains every other one already waiting, so the line it
-/// shows holds each worker's *latest* progress, not an old one from the front of the queue.
+/// Part 3: several children share one queue; each message carries its worker's index.
+/// The parent wakes for one message, then drains every other one already waiting, so
+/// the line it shows holds each worker's *latest* progress, not an old one from the
+/// front of the queue.
 fn several_workers(
     args: &Args,
     seed: u64,
@@ -256,7 +265,7 @@ fn several_workers(
                     results[worker as usize] = Some(value);
                 }
             }
-            next = workers.try_recv()?; // ...then take what is waiting, without blocking
+            next = workers.try_recv()?; // ...then take what is waiting, not blocking
         }
         let shown: Vec<String> = latest.iter().map(|&p| percent(p)).collect();
         line.show(&format!("Workers: {}", shown.join(" ")));

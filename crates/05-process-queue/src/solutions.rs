@@ -1,6 +1,7 @@
 //! Solutions to the chapter's exercises.
 
-use crate::{HEADER_LEN, Message, PIPE_BUF, Receiver, RecvError, Report};
+use crate::{MAX_MESSAGE, Receiver, RecvError, Report};
+use serde::{Deserialize, Serialize};
 use std::time::{Duration, Instant};
 
 // ANCHOR: glance
@@ -15,9 +16,10 @@ pub struct Glance {
     pub closed: bool,
 }
 
-/// Exercise 1: takes everything waiting in the queue without blocking, and keeps only the
-/// newest progress. The queue is first in, first out, so the newest is the last one read;
-/// the result is kept too (never thrown away with the old progress), and so is end-of-file.
+/// Exercise 1: takes everything waiting in the queue without blocking, and keeps only
+/// the newest progress. The queue is first in, first out, so the newest is the last one
+/// read; the result is kept too (never thrown away with the old progress), and so is
+/// end-of-file.
 pub fn glance(receiver: &mut Receiver<Report>) -> Result<Glance, RecvError> {
     let mut seen = Glance::default();
     loop {
@@ -36,9 +38,10 @@ pub fn glance(receiver: &mut Receiver<Report>) -> Result<Glance, RecvError> {
 // ANCHOR_END: glance
 
 // ANCHOR: in_order
-/// Exercise 2: reads until each of `workers` workers has sent its result, and returns the
-/// results in worker order (whatever order they arrived in), like Python's `Executor.map`.
-/// Gives up with `TimedOut` after `timeout`, and with `Closed` if the queue ends first.
+/// Exercise 2: reads until each of `workers` workers has sent its result, and returns
+/// the results in worker order (whatever order they arrived in), like Python's
+/// `Executor.map`. Gives up with `TimedOut` after `timeout`, and with `Closed` if the
+/// queue ends first.
 pub fn results_in_worker_order(
     receiver: &mut Receiver<Report>,
     workers: usize,
@@ -65,17 +68,20 @@ pub fn results_in_worker_order(
 // ANCHOR_END: in_order
 
 // ANCHOR: note
-/// Exercise 3: a message carrying text. Tag `N`, the worker (4 bytes), the text's length
-/// (2 bytes), then the text as UTF-8: a length in front of anything variable.
-#[derive(Debug, Clone, PartialEq)]
+/// Exercise 3: a message carrying text. serde puts the text's length in front of it;
+/// what is left to us is the bound, so that a whole frame still fits in one atomic
+/// write.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Note {
     worker: u32,
     text: String,
 }
 
 impl Note {
-    /// The longest text (in bytes) that keeps a whole frame within one atomic write.
-    pub const MAX_TEXT: usize = PIPE_BUF - HEADER_LEN - (1 + 4 + 2);
+    /// The longest text (in bytes) that keeps a whole frame within one atomic write. In
+    /// postcard the worker takes at most 5 bytes (a varint), and the text's length 2 (a
+    /// varint, for any length below 16384).
+    pub const MAX_TEXT: usize = MAX_MESSAGE - 5 - 2;
 
     /// A note, or `None` if `text` is longer than [`Note::MAX_TEXT`] bytes.
     pub fn new(worker: u32, text: &str) -> Option<Self> {
@@ -91,29 +97,6 @@ impl Note {
 
     pub fn text(&self) -> &str {
         &self.text
-    }
-}
-
-impl Message for Note {
-    const MAX_LEN: usize = 1 + 4 + 2 + Self::MAX_TEXT;
-
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.push(b'N');
-        out.extend_from_slice(&self.worker.to_le_bytes());
-        out.extend_from_slice(&(self.text.len() as u16).to_le_bytes());
-        out.extend_from_slice(self.text.as_bytes());
-    }
-
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        let (&b'N', rest) = bytes.split_first()? else {
-            return None;
-        };
-        let (worker, rest) = rest.split_first_chunk::<4>()?;
-        let (len, text) = rest.split_first_chunk::<2>()?;
-        if usize::from(u16::from_le_bytes(*len)) != text.len() {
-            return None;
-        }
-        Note::new(u32::from_le_bytes(*worker), std::str::from_utf8(text).ok()?)
     }
 }
 // ANCHOR_END: note
@@ -160,14 +143,16 @@ mod tests {
         );
     }
 
-    /// Waits, without reading, until every write end of `rx`'s pipe is closed (ten seconds at
-    /// most: a hang guard). `drop(tx)` alone does not make that so at once: a child that
-    /// another test is starting holds a copy of every descriptor until its `exec`.
+    /// Waits, without reading, until every write end of `rx`'s pipe is closed (ten
+    /// seconds at most: a hang guard). `drop(tx)` alone does not make that so at once:
+    /// a child that another test is starting holds a copy of every descriptor until its
+    /// `exec`.
     fn wait_for_hang_up(rx: &Receiver<Report>) {
         use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
         use std::os::fd::AsFd;
         let deadline = Instant::now() + Duration::from_secs(10);
-        // No events asked for: poll still reports POLLHUP, and waiting data does not wake it.
+        // No events asked for: poll still reports POLLHUP, and waiting data does not
+        // wake it.
         let mut fds = [PollFd::new(rx.fd.as_fd(), PollFlags::empty())];
         while poll(&mut fds, PollTimeout::from(100u16)) != Ok(1) {
             assert!(Instant::now() < deadline, "the pipe never hung up");
@@ -209,24 +194,21 @@ mod tests {
             let got = rx.try_recv().unwrap().unwrap();
             assert_eq!((got.worker(), got.text()), (7, text));
         }
-        assert_eq!(HEADER_LEN + Note::MAX_LEN, PIPE_BUF);
+    }
+
+    #[test]
+    fn the_largest_note_fills_one_write_exactly() {
+        let (mut tx, mut rx) = queue::<Note>().unwrap();
+        let largest = Note::new(u32::MAX, &"x".repeat(Note::MAX_TEXT)).unwrap();
+        assert_eq!(postcard::to_stdvec(&largest).unwrap().len(), MAX_MESSAGE);
+        tx.send(&largest).unwrap();
+        assert_eq!(rx.try_recv().unwrap(), Some(largest));
     }
 
     #[test]
     fn a_text_too_long_is_refused() {
         assert!(Note::new(0, &"x".repeat(Note::MAX_TEXT)).is_some());
         assert!(Note::new(0, &"x".repeat(Note::MAX_TEXT + 1)).is_none());
-    }
-
-    #[test]
-    fn decode_checks_the_length_and_the_utf8() {
-        let mut bytes = Vec::new();
-        Note::new(1, "abc").unwrap().encode(&mut bytes);
-        assert!(Note::decode(&bytes).is_some());
-        assert!(Note::decode(&bytes[..bytes.len() - 1]).is_none(), "short");
-        let last = bytes.len() - 1;
-        bytes[last] = 0xff;
-        assert!(Note::decode(&bytes).is_none(), "not UTF-8");
     }
 
     #[test]

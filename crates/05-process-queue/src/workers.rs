@@ -1,6 +1,7 @@
-//! The parent's side of a queue shared by numbered children: it reads their [`Report`]s and
-//! watches the children themselves, so that a child that dies before its result, or a
-//! Ctrl-C, ends the wait with an error instead of hanging it.
+//! The parent's side of a queue shared by numbered children: it reads their [`Report`]s
+//! and watches the children themselves, so that a child that dies before its result, or
+//! the caller's stop condition (Ctrl-C, say), ends the wait with an error instead of
+//! hanging it.
 
 use crate::{Receiver, RecvError, Report};
 use std::fmt;
@@ -8,24 +9,26 @@ use std::io;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ExitStatus};
 use std::time::{Duration, Instant};
-use support::interrupt::Interrupt;
 
-/// The longest a blocking call waits before looking at the interrupt flag again.
+/// The longest a blocking call waits before asking the stop condition again.
 const TICK: Duration = Duration::from_millis(100);
 
-/// How long a child that closed its end of the pipe gets to finish exiting before it is killed.
+/// How long a child that closed its end of the pipe gets to finish exiting before it is
+/// killed.
 const GRACE: Duration = Duration::from_secs(5);
 
-/// How long the pipe may stay open after every worker has exited before [`Workers::finish`]
-/// calls it a mistake. Not zero: a child that another thread is starting holds a copy of every
-/// descriptor for the moment between its `fork` and its `exec` (close-on-exec acts only at
-/// `exec`), and on a busy machine that moment can outlast a tick.
+/// How long the pipe may stay open after every worker has exited before
+/// [`Workers::finish`] calls it a mistake. Not zero: a child that another thread is
+/// starting holds a copy of every descriptor for the moment between its `fork` and its
+/// `exec` (close-on-exec acts only at `exec`), and on a busy machine that moment can
+/// outlast a tick.
 const OPEN_AFTER_EXIT: Duration = Duration::from_secs(1);
 
 /// Why [`Workers`] could not hand over the next report.
 #[derive(Debug)]
 pub enum Failure {
-    /// SIGINT or SIGTERM (this number) arrived: stop the children and exit 128 + number.
+    /// The stop condition returned this signal number (SIGINT, SIGTERM): stop the
+    /// children and exit 128 + number.
     Interrupted(i32),
     /// A worker ended badly: before sending its result, or (`sent_result`) after it.
     ChildDied {
@@ -108,21 +111,30 @@ struct Worker {
     status: Option<ExitStatus>,
 }
 
-/// The parent's end of a queue of [`Report`]s and the children writing into it, worker `i`
-/// being the `i`-th child added. Dropping it kills and reaps the children still running.
+/// What asks [`Workers`] to stop waiting: the number of a signal that arrived, if any.
+type Stop = Box<dyn Fn() -> Option<i32>>;
+
+/// The parent's end of a queue of [`Report`]s and the children writing into it, worker
+/// `i` being the `i`-th child added. Dropping it kills and reaps the children still
+/// running.
 pub struct Workers {
     receiver: Receiver<Report>,
     children: Vec<Worker>,
-    interrupt: Interrupt,
+    stop: Stop,
 }
 
 impl Workers {
-    /// Watches `receiver`; `interrupt` is checked at least every 100 ms while waiting.
-    pub fn new(receiver: Receiver<Report>, interrupt: Interrupt) -> Self {
+    /// Watches `receiver`. `stop` is asked at least every 100 ms while waiting: once it
+    /// returns a signal number (a Ctrl-C handler's flag, say), the wait ends with
+    /// [`Failure::Interrupted`]. Pass `|| None` to wait only for the children.
+    pub fn new(
+        receiver: Receiver<Report>,
+        stop: impl Fn() -> Option<i32> + 'static,
+    ) -> Self {
         Self {
             receiver,
             children: Vec::new(),
-            interrupt,
+            stop: Box::new(stop),
         }
     }
 
@@ -137,8 +149,8 @@ impl Workers {
     }
 
     // ANCHOR: recv
-    /// Waits for the next report, like Python's `q.get()`, but never forever: a child that ends
-    /// before its result, or SIGINT/SIGTERM, ends the wait with an error.
+    /// Waits for the next report, like Python's `q.get()`, but never forever: a child
+    /// that ends before its result, or the stop condition, ends the wait with an error.
     pub fn recv(&mut self) -> Result<Report, Failure> {
         loop {
             if let Some(report) = self.next(TICK)? {
@@ -147,27 +159,19 @@ impl Workers {
         }
     }
 
-    /// The next report if one is already waiting, without blocking (a zero-timeout poll).
-    /// `Ok(None)`: nothing is waiting (or nothing ever will: every result is in).
-    pub fn try_recv(&mut self) -> Result<Option<Report>, Failure> {
-        match self.next(Duration::ZERO) {
-            Err(Failure::Closed) => Ok(None),
-            other => other,
-        }
-    }
-
+    /// The next report, waiting at most `wait`; `Ok(None)` if none came by then.
     fn next(&mut self, wait: Duration) -> Result<Option<Report>, Failure> {
         let deadline = Instant::now() + wait;
         loop {
-            if let Some(signal) = self.interrupt.signal() {
+            if let Some(signal) = (self.stop)() {
                 return Err(Failure::Interrupted(signal));
             }
             let got = self.receiver.try_recv();
             if let Some(report) = self.take(got)? {
                 return Ok(Some(report));
             }
-            // The pipe is empty, so all that an already-reaped child wrote has been read: if
-            // its result was not among it, it died.
+            // The pipe is empty, so all that an already-reaped child wrote has been
+            // read: if its result was not among it, it died.
             if let Some(index) = self
                 .children
                 .iter()
@@ -190,23 +194,33 @@ impl Workers {
     }
     // ANCHOR_END: recv
 
+    /// The next report if one is already waiting, without blocking (a zero-timeout
+    /// poll). `Ok(None)`: nothing is waiting (or nothing ever will: every result is
+    /// in).
+    pub fn try_recv(&mut self) -> Result<Option<Report>, Failure> {
+        match self.next(Duration::ZERO) {
+            Err(Failure::Closed) => Ok(None),
+            other => other,
+        }
+    }
+
     /// True once every worker has sent its result.
     pub fn all_done(&self) -> bool {
         self.children.iter().all(|w| w.done)
     }
 
-    /// After every result: reads to end-of-file (so no child is stuck writing), then reaps the
-    /// children. Fails if a child sends more or ends badly, or if the pipe is still open a
-    /// second after every child has exited.
+    /// After every result: reads to end-of-file (so no child is stuck writing), then
+    /// reaps the children. Fails if a child sends more or ends badly, or if the pipe is
+    /// still open a second after every child has exited.
     pub fn finish(mut self) -> Result<(), Failure> {
         let mut all_exited_at = None;
         loop {
             match self.next(TICK) {
                 Ok(Some(report)) => return Err(Failure::Unexpected(report)),
                 Ok(None) if self.children.iter().all(|w| w.status.is_some()) => {
-                    // Every child has exited, yet no end-of-file: someone else holds a write
-                    // end. A child being started by another thread lets go of it at its
-                    // `exec`; a Sender the parent forgot never does.
+                    // Every child has exited, yet no end-of-file: someone else holds a
+                    // write end. A child being started by another thread lets go of it
+                    // at its `exec`; a Sender the parent forgot never does.
                     let since = *all_exited_at.get_or_insert_with(Instant::now);
                     if since.elapsed() < OPEN_AFTER_EXIT {
                         continue;
@@ -230,7 +244,8 @@ impl Workers {
         Ok(())
     }
 
-    /// Kills (SIGKILL) and reaps every child still running. Safe to call more than once.
+    /// Kills (SIGKILL) and reaps every child still running. Safe to call more than
+    /// once.
     pub fn stop(&mut self) {
         for worker in self.children.iter_mut().filter(|w| w.status.is_none()) {
             let _ = worker.child.kill();
@@ -255,7 +270,8 @@ impl Workers {
                 }
             }
             Ok(None) => Ok(None),
-            // End-of-file: every child has closed its end, so all have exited or are exiting.
+            // End-of-file: every child has closed its end, so all have exited or are
+            // exiting.
             Err(RecvError::Closed) => {
                 match self.children.iter().position(|w| !w.done) {
                     Some(index) => Err(self.died(index)),
@@ -278,9 +294,9 @@ impl Workers {
 
     /// The error for worker `index`, which ended before its result.
     fn died(&mut self, index: usize) -> Failure {
-        // With Ctrl-C the whole process group gets SIGINT: the children die of it, and the
-        // parent must report the interruption, not their deaths.
-        if let Some(signal) = self.interrupt.signal() {
+        // With Ctrl-C the whole process group gets SIGINT: the children die of it, and
+        // the parent must report the interruption, not their deaths.
+        if let Some(signal) = (self.stop)() {
             return Failure::Interrupted(signal);
         }
         match self.status_of(index) {
@@ -299,8 +315,8 @@ impl Workers {
         }
     }
 
-    /// How worker `index` ended, reaping it if needed. It has closed its end of the pipe, so it
-    /// is exiting; if it still runs after `GRACE`, it is killed.
+    /// How worker `index` ended, reaping it if needed. It has closed its end of the
+    /// pipe, so it is exiting; if it still runs after `GRACE`, it is killed.
     fn status_of(&mut self, index: usize) -> Result<ExitStatus, Failure> {
         let worker = &mut self.children[index];
         if let Some(status) = worker.status {

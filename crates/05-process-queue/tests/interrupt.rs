@@ -1,15 +1,16 @@
-//! Ctrl-C, SIGTERM and SIGKILL while children are running: the children stop, every one is
-//! reaped, the parent exits as the signal says, and nothing is left in /dev/shm.
+//! Ctrl-C, SIGTERM and SIGKILL while children are running: the children stop, every one
+//! is reaped, the parent exits as the signal says, and nothing is left in /dev/shm.
 
 use support::testkit::{Finished, Stop, stop_while_running};
 
 const LESSON: &str = env!("CARGO_BIN_EXE_process-queue");
-/// Long enough (400 steps of up to 20 ms) that the children are still working when signalled.
+/// Long enough (400 steps of up to 20 ms) that the children are still working when
+/// signalled.
 const LONG_RUN: &[&str] = &["--steps", "400", "--max-sleep-ms", "20", "--seed", "3"];
 
 /// Ready once the parent has said a whole line, which must be that it started a child.
-/// Only a whole line counts: stderr is unbuffered, so `eprintln!` writes its line in pieces
-/// (`Started worker `, `0`, ...) and we may read the file between two of them.
+/// Only a whole line counts: stderr is unbuffered, so `eprintln!` writes its line in
+/// pieces (`Started worker `, `0`, ...) and we may read the file between two of them.
 fn worker_started(stderr: &str) -> bool {
     let Some((first, _)) = stderr.split_once('\n') else {
         return false;
@@ -18,8 +19,8 @@ fn worker_started(stderr: &str) -> bool {
     true
 }
 
-/// Starts the lesson, lets it run about a second after it started a child, then stops it
-/// with `stop`; `stop_while_running` checks the exact end and that nothing is left.
+/// Starts the lesson, lets it run about a second after it started a child, then stops
+/// it with `stop`; `stop_while_running` checks the exact end and that nothing is left.
 fn stop_running_lesson(stop: Stop) -> Finished {
     stop_while_running(LESSON, LONG_RUN, worker_started, stop)
 }

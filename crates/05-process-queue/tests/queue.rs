@@ -1,68 +1,44 @@
-//! The library's queue between real processes, used the way another program would use it:
-//! this test binary starts copies of itself as children (the hidden test `child_role` runs
-//! the role named in `PQ_TEST_ROLE`), each inheriting the write end.
+//! The library's queue between real processes, used the way another program would use
+//! it: this test binary starts copies of itself as children (the hidden test
+//! `child_role` runs the role named in `PQ_TEST_ROLE`), each inheriting the write end.
 
 use process_queue::{
-    Failure, HEADER_LEN, Message, PIPE_BUF, Receiver, RecvError, Report, Sender,
-    Workers, queue,
+    Failure, MAX_MESSAGE, Receiver, RecvError, Report, Sender, Workers, child, queue,
 };
+use serde::{Deserialize, Serialize};
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
-use support::interrupt::Interrupt;
 
 const HANG_GUARD: Duration = Duration::from_secs(10);
 
-/// A large message that shows any tearing: `len` copies of one byte.
-#[derive(Debug, PartialEq)]
+/// A large message that shows any tearing: many copies of one byte.
+#[derive(Debug, PartialEq, Serialize, Deserialize)]
 struct Blob {
     writer: u32,
     seq: u32,
-    fill: u8,
-    len: usize,
+    fill: Vec<u8>,
 }
 
 impl Blob {
+    /// Between three quarters of the largest message and nearly all of it (3 to 4 KiB
+    /// on Linux), so that any two frames together overflow one atomic write.
     fn new(writer: u32, seq: u32) -> Self {
+        let room = MAX_MESSAGE - 16; // the two numbers and the length take at most 13
+        let len = room * 3 / 4 + (seq as usize * 7) % (room / 4);
         Blob {
             writer,
             seq,
-            fill: (writer * 31 + seq) as u8,
-            len: 3000 + (seq as usize * 7) % (Blob::MAX_LEN - 9 - 3000),
+            fill: vec![(writer * 31 + seq) as u8; len],
         }
     }
 }
 
-impl Message for Blob {
-    const MAX_LEN: usize = PIPE_BUF - HEADER_LEN;
-
-    fn encode(&self, out: &mut Vec<u8>) {
-        out.push(b'B');
-        out.extend_from_slice(&self.writer.to_le_bytes());
-        out.extend_from_slice(&self.seq.to_le_bytes());
-        out.resize(out.len() + self.len, self.fill);
-    }
-
-    fn decode(bytes: &[u8]) -> Option<Self> {
-        let (&b'B', rest) = bytes.split_first()? else {
-            return None;
-        };
-        let (writer, rest) = rest.split_first_chunk::<4>()?;
-        let (seq, fill) = rest.split_first_chunk::<4>()?;
-        let first = *fill.first()?;
-        fill.iter().all(|&b| b == first).then(|| Blob {
-            writer: u32::from_le_bytes(*writer),
-            seq: u32::from_le_bytes(*seq),
-            fill: first,
-            len: fill.len(),
-        })
-    }
-}
-
-/// Starts this test binary as a child running `role`, with the queue's write end inherited.
-fn start_child<M: Message>(sender: &Sender<M>, role: &str) -> Child {
+/// Starts this test binary as a child running `role`, with the queue's write end
+/// inherited.
+fn start_child<M>(sender: &Sender<M>, role: &str) -> Child {
     let mut command = Command::new(std::env::current_exe().unwrap());
-    support::child::die_with_parent(&mut command);
+    child::die_with_parent(&mut command);
     let fd = sender.inherit(&mut command).unwrap();
     command
         .args(["child_role", "--exact", "--test-threads=1", "--quiet"])
@@ -72,7 +48,8 @@ fn start_child<M: Message>(sender: &Sender<M>, role: &str) -> Child {
     command.spawn().unwrap()
 }
 
-/// Not a test: the body of the children the tests below start (it does nothing otherwise).
+/// Not a test: the body of the children the tests below start (it does nothing
+/// otherwise).
 #[test]
 fn child_role() {
     let Ok(role) = std::env::var("PQ_TEST_ROLE") else {
@@ -82,7 +59,8 @@ fn child_role() {
     let parts: Vec<&str> = role.split(':').collect();
     match parts[..] {
         ["blobs", writer, count] => {
-            // SAFETY: `fd` came from the parent's `Sender::inherit`; nothing else owns it.
+            // SAFETY: `fd` came from the parent's `Sender::inherit`; nothing else owns
+            // it.
             let mut sender = unsafe { Sender::<Blob>::from_inherited(fd) }.unwrap();
             for seq in 0..count.parse().unwrap() {
                 sender
@@ -118,7 +96,7 @@ fn child_role() {
 
 fn workers_for(roles: &[&str]) -> (Sender<Report>, Workers) {
     let (sender, receiver) = queue::<Report>().unwrap();
-    let mut workers = Workers::new(receiver, Interrupt::install().unwrap());
+    let mut workers = Workers::new(receiver, || None);
     for (index, role) in roles.iter().enumerate() {
         workers.add(start_child(&sender, &format!("{role}:{index}")));
     }
@@ -245,8 +223,9 @@ fn a_receiver_outlives_its_children_and_sees_end_of_file() {
         })
     );
     assert!(child.wait().unwrap().success());
-    // Not `try_recv`: a child that another test is starting right now holds a copy of the
-    // write end until its `exec`, so end-of-file may come a moment after our child's exit.
+    // Not `try_recv`: a child that another test is starting right now holds a copy of
+    // the write end until its `exec`, so end-of-file may come a moment after our
+    // child's exit.
     let end = receiver.recv_timeout(HANG_GUARD);
     assert!(matches!(end, Err(RecvError::Closed)), "{end:?}");
 }
