@@ -10,10 +10,24 @@
 //! A process *can* be killed, so the process half is about doing it in the right order:
 //! SIGTERM (please stop), a grace period, then SIGKILL (stop now), and reaping the child to
 //! learn how it ended ([`terminate`], [`Ending`]). Signals can also carry requests: the
-//! lesson's child answers SIGUSR1 with a [`Report::Progress`] line on its stdout, which the
-//! parent reads with [`Lines`].
+//! lesson's child turns them into flags ([`Requests`]) and answers SIGUSR1 with a
+//! [`Report::Progress`] line on its stdout, which the parent reads with [`Lines`]. The
+//! children are copies of this program that die with their parent ([`child`]).
+//!
+//! The twins in `examples/` are the short versions of the same ideas.
 
+pub mod child;
 pub mod solutions;
+
+/// What the chapter says the compiler refuses, kept as `compile_fail` doctests.
+pub mod refused {
+    #![doc = concat!(
+        "A plain `bool` as a stop flag, written by one thread while another reads it: ",
+        "E0506, it is borrowed.\n\n```compile_fail,E0506\n",
+        include_str!("refused/plain_bool.rs"),
+        "```"
+    )]
+}
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender, select};
 use nix::errno::Errno;
@@ -22,12 +36,14 @@ use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use signal_hook::consts::{SIGTERM, SIGUSR1};
 use std::fmt;
 use std::io::{self, Read};
 use std::os::fd::AsFd;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Child, ChildStdout, ExitStatus};
 use std::sync::Arc;
+use std::sync::atomic::Ordering::{AcqRel, Acquire};
 use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -86,11 +102,11 @@ impl fmt::Display for Outcome {
 // Stopping threads
 // ---------------------------------------------------------------------------------------
 
-// ANCHOR: stop_flag
 /// The task, stoppable with a flag that it checks before each step.
 ///
 /// Whoever wants it to stop sets `stop`; the task notices at its next step boundary, so
 /// stopping takes up to one step. `on_step(done)` runs after each step.
+// ANCHOR: stop_flag
 pub fn task_with_flag(
     work: &Work,
     stop: &AtomicBool,
@@ -108,17 +124,19 @@ pub fn task_with_flag(
 }
 // ANCHOR_END: stop_flag
 
-// ANCHOR: cancel
 /// Sleeps for `duration`, or less if `cancel` fires first; true when cancelled.
 ///
 /// `cancel` fires when a message arrives or when every `Sender` is gone. Dropping the
-/// sender is the better way to cancel: one `send` wakes one receiver, a drop wakes them all.
+/// sender is the better way to cancel: one `send` wakes one receiver, a drop wakes
+/// them all.
+// ANCHOR: cancel
 pub fn sleep_or_cancel(cancel: &Receiver<()>, duration: Duration) -> bool {
     select! {
         recv(cancel) -> _ => true,
         default(duration) => false,
     }
 }
+// ANCHOR_END: cancel
 
 /// The task, cancellable mid-step: a step's sleep ends as soon as `cancel` fires.
 pub fn task_with_cancel(
@@ -134,11 +152,10 @@ pub fn task_with_cancel(
     }
     Outcome::Finished(work.value * 2.0)
 }
-// ANCHOR_END: cancel
 
-// ANCHOR: watched
 /// A thread whose end can be awaited with a deadline: std's `JoinHandle` has no
 /// `join_timeout`, so the thread holds a channel that closes when it ends.
+// ANCHOR: watched
 pub struct Watched<T> {
     handle: JoinHandle<T>,
     done: Receiver<()>,
@@ -152,18 +169,15 @@ where
 {
     let (done_tx, done) = crossbeam_channel::bounded::<()>(0);
     let handle = thread::spawn(move || {
-        // Dropped when this closure ends, by returning or by a panic: the drop is the signal.
-        let _done = done_tx;
+        let _done = done_tx; // dropped when `f` returns *or panics*: that is the signal
         f()
     });
     Watched { handle, done }
 }
 
 impl<T> Watched<T> {
-    /// Waits up to `timeout` for the thread to end. `Ok` holds what `join` gives (the
-    /// value, or the panic). `Err` hands the thread back, still running: wait again, or
-    /// drop it, which *detaches* it. Nothing can kill it; it runs on until it ends by
-    /// itself or the whole process exits.
+    /// `Ok`: what `join` gives (the value, or the panic). `Err`: the thread, still
+    /// running; wait again, or drop it, which *detaches* it (nothing can kill it).
     pub fn join_timeout(self, timeout: Duration) -> Result<thread::Result<T>, Self> {
         match self.done.recv_timeout(timeout) {
             Err(RecvTimeoutError::Timeout) => Err(self),
@@ -174,7 +188,6 @@ impl<T> Watched<T> {
 }
 // ANCHOR_END: watched
 
-// ANCHOR: pool
 type Job = Box<dyn FnOnce() + Send>;
 
 const QUEUED: u8 = 0;
@@ -221,18 +234,18 @@ impl Pool {
         let state = Arc::new(AtomicU8::new(QUEUED));
         let (reply, result) = crossbeam_channel::bounded(1);
         let job_state = Arc::clone(&state);
+        // ANCHOR: pool_job
         let job: Job = Box::new(move || {
             // One atomic step decides the race with `cancel`: exactly one of them wins.
-            let start = job_state.compare_exchange(
-                QUEUED,
-                RUNNING,
-                Ordering::AcqRel,
-                Ordering::Acquire,
-            );
-            if start.is_ok() {
+            let (from, to) = (QUEUED, RUNNING);
+            if job_state
+                .compare_exchange(from, to, AcqRel, Acquire)
+                .is_ok()
+            {
                 let _ = reply.send(f());
-            }
+            } // else cancelled while queued: never run
         });
+        // ANCHOR_END: pool_job
         if let Some(queue) = &self.queue {
             let _ = queue.send(job);
         }
@@ -244,8 +257,9 @@ impl<T> Ticket<T> {
     /// Cancels the job if it has not started. True: it will never run. False: it is
     /// running or done, and only the job itself can stop (with a flag or a channel).
     pub fn cancel(&self) -> bool {
+        let (from, to) = (QUEUED, CANCELLED);
         self.state
-            .compare_exchange(QUEUED, CANCELLED, Ordering::AcqRel, Ordering::Acquire)
+            .compare_exchange(from, to, AcqRel, Acquire)
             .is_ok()
     }
 
@@ -268,13 +282,11 @@ impl Drop for Pool {
         }
     }
 }
-// ANCHOR_END: pool
 
 // ---------------------------------------------------------------------------------------
 // Processes: what the child says
 // ---------------------------------------------------------------------------------------
 
-// ANCHOR: report
 /// What the lesson's child tells its parent: one short line on its stdout each.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Report {
@@ -291,7 +303,6 @@ pub enum Report {
 /// The status the child exits with after stopping cleanly on SIGTERM: 128 + 15, what a
 /// shell shows for a program that SIGTERM ended, so callers can treat both alike.
 pub const EXIT_STOPPED: i32 = 143;
-// ANCHOR_END: report
 
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -328,7 +339,32 @@ impl std::str::FromStr for Report {
     }
 }
 
-// ANCHOR: lines
+/// What a parent asks of the lesson's child, by signal: SIGTERM sets `stop`, SIGUSR1
+/// sets `asked`. The child's loop reads both between its steps.
+///
+/// The handlers do nothing but set the flag. A handler runs in the middle of whatever
+/// its thread was doing, perhaps inside `println!` or `malloc` holding their locks, so
+/// it must not print or allocate: the loop does that, later.
+pub struct Requests {
+    /// SIGTERM has come: stop at the next step boundary.
+    pub stop: Arc<AtomicBool>,
+    /// SIGUSR1 has come: say how far you are (take it with `swap(false)`).
+    pub asked: Arc<AtomicBool>,
+}
+
+impl Requests {
+    /// Installs the two handlers. Until it returns, SIGTERM and SIGUSR1 still have
+    /// their default action, which ends the process: say `ready` only after it.
+    // ANCHOR: requests
+    pub fn install() -> io::Result<Requests> {
+        let (stop, asked) = (Arc::default(), Arc::default());
+        signal_hook::flag::register(SIGTERM, Arc::clone(&stop))?;
+        signal_hook::flag::register(SIGUSR1, Arc::clone(&asked))?;
+        Ok(Requests { stop, asked })
+    }
+    // ANCHOR_END: requests
+}
+
 /// Reads a child's stdout line by line, waiting at most a given time for each, so that
 /// the reader can look at other things (an interrupt, a clock) in between.
 pub struct Lines {
@@ -337,6 +373,7 @@ pub struct Lines {
 }
 
 /// What [`Lines::next`] found.
+// ANCHOR: next
 #[derive(Debug, Clone, PartialEq)]
 pub enum Next {
     Line(String),
@@ -345,6 +382,7 @@ pub enum Next {
     /// The child has closed its stdout: it has exited, or is exiting.
     Eof,
 }
+// ANCHOR_END: next
 
 impl Lines {
     pub fn new(pipe: ChildStdout) -> Self {
@@ -391,19 +429,18 @@ impl Lines {
         }
     }
 }
-// ANCHOR_END: lines
 
 // ---------------------------------------------------------------------------------------
 // Processes: signalling, terminating, reaping
 // ---------------------------------------------------------------------------------------
 
-// ANCHOR: send_signal
 /// Sends `signal` to `child` unless it has already been reaped; false if it had ended.
 ///
 /// A PID names a process only until its parent reaps it; then the kernel may give the
-/// number to a new, unrelated process. Only this `Child` handle reaps this child, so while
-/// `try_wait` finds it unreaped its PID is still its own, even if it has just exited (an
-/// unreaped zombie keeps its PID, and a signal to it does nothing).
+/// number to a new, unrelated process. Only this `Child` handle reaps this child, so
+/// while `try_wait` finds it unreaped its PID is still its own, even if it has just
+/// exited (an unreaped zombie keeps its PID, and a signal to it does nothing).
+// ANCHOR: send_signal
 pub fn send_signal(child: &mut Child, signal: Signal) -> io::Result<bool> {
     if child.try_wait()?.is_some() {
         return Ok(false);
@@ -414,7 +451,6 @@ pub fn send_signal(child: &mut Child, signal: Signal) -> io::Result<bool> {
 }
 // ANCHOR_END: send_signal
 
-// ANCHOR: ending
 /// How a child process ended, from the status its parent reaped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Ending {
@@ -447,9 +483,7 @@ impl fmt::Display for Ending {
         }
     }
 }
-// ANCHOR_END: ending
 
-// ANCHOR: terminate
 /// Waits up to `timeout` for `child` to end, and reaps it; `None` if it is still running.
 /// (std has no `Child::wait_timeout`, so this polls `try_wait` every 10 ms.)
 pub fn wait_timeout(
@@ -480,8 +514,10 @@ pub enum Sent {
     SigtermThenSigkill,
 }
 
-/// Stops `child` politely if it can, by force if it must, and reaps it: SIGTERM, up to
-/// `grace` for it to finish and exit, then SIGKILL (which cannot be caught or ignored).
+/// Stops `child` politely if it can, by force if it must, and reaps it: SIGTERM, up
+/// to `grace` for it to finish and exit, then SIGKILL (which cannot be caught or
+/// ignored).
+// ANCHOR: terminate
 pub fn terminate(child: &mut Child, grace: Duration) -> io::Result<(Sent, Ending)> {
     if let Some(status) = child.try_wait()? {
         return Ok((Sent::Nothing, status.into()));
@@ -681,7 +717,7 @@ pub(crate) mod tests {
             .args(["-c", script])
             .stdin(Stdio::null())
             .stdout(Stdio::piped());
-        support::child::die_with_parent(&mut command);
+        crate::child::die_with_parent(&mut command);
         command.spawn().unwrap()
     }
 

@@ -3,7 +3,6 @@
 
 use clap::Parser;
 use nix::sys::signal::{SigHandler, Signal, signal};
-use signal_hook::consts::{SIGTERM, SIGUSR1};
 use std::ffi::OsStr;
 use std::io::{self, Write};
 use std::process::{Child, Stdio};
@@ -12,9 +11,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 use stop_and_signal::{
-    EXIT_STOPPED, Ending, Lines, Next, Outcome, Pool, Report, Sent, Work, percent_done,
-    send_signal, sleep_or_cancel, spawn_watched, task_with_cancel, task_with_flag,
-    terminate, wait_timeout,
+    EXIT_STOPPED, Ending, Lines, Next, Outcome, Pool, Report, Requests, Sent, Work,
+    child, percent_done, send_signal, sleep_or_cancel, spawn_watched, task_with_cancel,
+    task_with_flag, terminate, wait_timeout,
 };
 use support::cli::Common;
 use support::interrupt::{Interrupt, exit_code_for};
@@ -62,7 +61,7 @@ fn main() {
         seed,
     };
     if args.child {
-        child(&args, work);
+        child_role(&args, work);
     }
     if args.crash_at.is_some_and(|step| step > work.steps) {
         eprintln!("error: --crash-at must be at most --steps ({})", work.steps);
@@ -96,7 +95,6 @@ fn main() {
     println!("Result: {value}");
 }
 
-// ANCHOR: stop_flag_demo
 /// A thread that checks a stop flag between steps, asked to stop once its first step ends.
 fn stop_with_a_flag(work: &Work) {
     let stop = Arc::new(AtomicBool::new(false));
@@ -114,9 +112,7 @@ fn stop_with_a_flag(work: &Work) {
     let outcome = worker.join().expect("the task does not panic");
     println!("stop flag: the thread {outcome}");
 }
-// ANCHOR_END: stop_flag_demo
 
-// ANCHOR: cancel_demo
 /// A thread asleep for 10 s, woken at once by closing its cancel channel.
 fn cancel_a_sleep() {
     let (cancel, cancelled) = crossbeam_channel::bounded::<()>(0);
@@ -135,9 +131,7 @@ fn cancel_a_sleep() {
         false => println!("cancel channel: the sleep ran its full 10 s"),
     }
 }
-// ANCHOR_END: cancel_demo
 
-// ANCHOR: deadline_demo
 /// A thread that never looks at any flag, waited for with a deadline, then detached.
 fn join_with_a_deadline() {
     // Stuck in a call with no timeout and nothing that wakes it: here a channel that
@@ -157,9 +151,7 @@ fn join_with_a_deadline() {
     // Had we kept it, the thread would have lived until the process exits.
     drop(nobody);
 }
-// ANCHOR_END: deadline_demo
 
-// ANCHOR: pool_demo
 /// A pool of two workers and four jobs: the two queued jobs are cancelled, the two running
 /// ones are stopped through the cancel channel they share.
 fn cancel_queued_jobs(work: &Work) {
@@ -195,32 +187,25 @@ fn cancel_queued_jobs(work: &Work) {
         }
     }
 }
-// ANCHOR_END: pool_demo
 
-// ANCHOR: child
 /// The child's side: runs the task, answers SIGUSR1 with its progress and stops cleanly on
 /// SIGTERM, between two steps.
-fn child(args: &Args, work: Work) -> ! {
-    let stop = Arc::new(AtomicBool::new(false));
-    let asked = Arc::new(AtomicBool::new(false));
-    // The handlers only set flags. A handler runs in the middle of whatever the program
-    // was doing, perhaps inside `println!` or `malloc` holding their locks, so it must not
-    // print or allocate: the loop below does that, between steps.
+fn child_role(args: &Args, work: Work) -> ! {
+    child::watch_parent();
+    let Requests { stop, asked } = Requests::install().expect("install the handlers");
     if args.stubborn {
-        // SAFETY: SIG_IGN installs no code of ours: the kernel simply drops SIGTERM.
+        // Replaces the SIGTERM handler just installed: the kernel now drops SIGTERM.
+        // SAFETY: SIG_IGN installs no code of ours.
         unsafe { signal(Signal::SIGTERM, SigHandler::SigIgn) }.expect("ignore SIGTERM");
-    } else {
-        signal_hook::flag::register(SIGTERM, Arc::clone(&stop))
-            .expect("handle SIGTERM");
     }
-    signal_hook::flag::register(SIGUSR1, Arc::clone(&asked)).expect("handle SIGUSR1");
     // Only now may the parent signal us: SIGUSR1's default action is to end the process.
     say(Report::Ready);
 
     let steps = if args.forever { u32::MAX } else { work.steps };
     let outcome = task_with_flag(&Work { steps, ..work }, &stop, |done| {
         if args.crash_at == Some(done) {
-            // A deliberate crash, as a bug in native code would crash; no core file, please.
+            // A deliberate crash, as a bug in native code would crash; no core file.
+            #[cfg(target_os = "linux")]
             let _ = nix::sys::prctl::set_dumpable(false);
             std::process::abort();
         }
@@ -247,9 +232,7 @@ fn say(report: Report) {
     // If the parent is gone, there is nobody to tell (and PDEATHSIG is on its way).
     let _ = out.write_all(line.as_bytes()).and_then(|()| out.flush());
 }
-// ANCHOR_END: child
 
-// ANCHOR: worker
 /// A child running this program in its child role, with its stdout read line by line.
 struct Worker {
     child: Child,
@@ -263,7 +246,7 @@ impl Worker {
         role: &[S],
     ) -> io::Result<Worker> {
         let c = &args.common;
-        let mut command = support::child::self_command()?;
+        let mut command = child::self_command()?;
         command
             .arg("--child")
             .args(role)
@@ -277,8 +260,8 @@ impl Worker {
         Ok(Worker { child, lines })
     }
 
-    /// Waits up to [`POLL`] for a line. If this program was asked to stop, before or
-    /// during the wait, stops the child and exits (see [`Worker::stop_if_interrupted`]).
+    // ANCHOR: interrupted
+    /// Up to [`POLL`] for a line; looks at the interrupt before, and after an EOF.
     fn listen(&mut self, interrupt: &Interrupt, grace: Duration) -> io::Result<Next> {
         self.stop_if_interrupted(interrupt, grace)?;
         let next = self.lines.next(POLL)?;
@@ -289,8 +272,7 @@ impl Worker {
         Ok(next)
     }
 
-    /// If SIGINT or SIGTERM has arrived: stops the child (SIGTERM, grace, SIGKILL), reaps
-    /// it, and exits with 128 + the signal, as a shell shows for a program it ended.
+    /// After SIGINT or SIGTERM: stops and reaps the child, exits with 128 + signal.
     fn stop_if_interrupted(
         &mut self,
         interrupt: &Interrupt,
@@ -303,6 +285,7 @@ impl Worker {
         }
         Ok(())
     }
+    // ANCHOR_END: interrupted
 
     /// The child's next report; `None` once it has closed its stdout.
     fn report(
@@ -337,16 +320,16 @@ fn unexpected(report: Option<Report>) -> io::Error {
     }
 }
 
+/// std's `Child` neither kills nor reaps on drop: on an early return, this does. On
+/// the usual path the child is already reaped, and this sends nothing.
+// ANCHOR: worker_drop
 impl Drop for Worker {
-    /// std's `Child` neither kills nor reaps on drop: on an early return, this does. On the
-    /// usual path the child is already reaped, and this sends nothing.
     fn drop(&mut self) {
         let _ = terminate(&mut self.child, Duration::from_millis(100));
     }
 }
-// ANCHOR_END: worker
+// ANCHOR_END: worker_drop
 
-// ANCHOR: ask_progress
 /// Runs the task in a child and asks for its progress with SIGUSR1 every [`ASK_EVERY`];
 /// returns its value. If the child crashes, says so and exits with status 1.
 fn ask_for_progress(
@@ -360,6 +343,7 @@ fn ask_for_progress(
     worker.ready(interrupt, grace)?;
     let (mut progress, mut answers, mut value) = (ProgressLine::new(), 0, None);
     let mut asked_at: Option<Instant> = None;
+    // ANCHOR: ask_loop
     loop {
         if asked_at.is_none_or(|at| at.elapsed() >= ASK_EVERY) {
             send_signal(&mut worker.child, Signal::SIGUSR1)?;
@@ -379,6 +363,7 @@ fn ask_for_progress(
             Next::Eof => break,
         }
     }
+    // ANCHOR_END: ask_loop
     progress.finish();
     // Its stdout is closed, so it is exiting: reap it (and if it lingers, stop it).
     let ending = match wait_timeout(&mut worker.child, grace)? {
@@ -399,9 +384,7 @@ fn ask_for_progress(
         }
     }
 }
-// ANCHOR_END: ask_progress
 
-// ANCHOR: stop_politely
 /// A child that runs until stopped: ask how far it is, then SIGTERM it.
 fn stop_politely(
     args: &Args,
@@ -428,9 +411,7 @@ fn stop_politely(
     );
     Ok(())
 }
-// ANCHOR_END: stop_politely
 
-// ANCHOR: kill_stubborn
 /// A child that ignores SIGTERM: after the grace period it gets SIGKILL.
 fn kill_the_stubborn(
     args: &Args,
@@ -451,7 +432,6 @@ fn kill_the_stubborn(
     println!("SIGKILL: the stubborn child {what} {ending}");
     Ok(())
 }
-// ANCHOR_END: kill_stubborn
 
 fn exit_if_interrupted(interrupt: &Interrupt) {
     if let Some(sig) = interrupt.signal() {

@@ -38,8 +38,8 @@ impl StopToken {
     /// Sleeps for `duration` unless a stop comes first; true when stopped.
     pub fn sleep(&self, duration: Duration) -> bool {
         let stopped = self.stopped.lock().unwrap_or_else(PoisonError::into_inner);
-        // Checks the flag under the lock before sleeping, so a stop cannot slip in between,
-        // and sleeps again after a spurious wake-up for the time that is left.
+        // Checks the flag under the lock before sleeping, so a stop cannot slip in
+        // between, and sleeps again after a spurious wake-up for the time that is left.
         let (stopped, _) = self
             .wake
             .wait_timeout_while(stopped, duration, |stopped| !*stopped)
@@ -78,8 +78,8 @@ pub fn terminate_all(
 /// Exercise 3: answers `signal` at once, even in the middle of a step, by sending the
 /// current `progress` on `answers`. Returns the handle that stops the answering thread.
 ///
-/// `Signals` keeps the real handler tiny (it writes a byte to a pipe) and hands each signal
-/// to a plain thread, where sending, locking and allocating are all allowed.
+/// `Signals` keeps the real handler tiny (it writes a byte to a pipe) and hands each
+/// signal to a plain thread, where sending, locking and allocating are all allowed.
 pub fn answer_on_signal(
     signal: i32,
     progress: Arc<AtomicU32>,
@@ -142,8 +142,8 @@ mod tests {
     #[test]
     fn terminate_all_terms_the_polite_kills_the_stubborn_and_skips_the_ended() {
         let polite = sh("exec sleep 30");
-        // `trap '' TERM` ignores SIGTERM; `exec` keeps that for `sleep`. It says "ready" once
-        // the trap is set, so that our SIGTERM cannot come before it.
+        // `trap '' TERM` ignores SIGTERM; `exec` keeps that for `sleep`. It says
+        // "ready" once the trap is set, so that our SIGTERM cannot come before it.
         let mut stubborn = sh("trap '' TERM; echo ready; exec sleep 30");
         let mut lines = Lines::new(stubborn.stdout.take().unwrap());
         assert_eq!(lines.next(GUARD).unwrap(), Next::Line("ready".into()));
@@ -151,9 +151,9 @@ mod tests {
         ended.wait().unwrap();
         let mut children = Children(vec![polite, stubborn, ended]);
 
-        // The polite child dies on SIGTERM at once; the grace is the hang guard, so that even
-        // a machine too busy to run it for a while reports that, and not a SIGKILL. The
-        // stubborn child waits it out: this test takes the whole grace.
+        // The polite child dies on SIGTERM at once; the grace is the hang guard, so
+        // that even a machine too busy to run it for a while reports that, and not a
+        // SIGKILL. The stubborn child waits it out: this test takes the whole grace.
         let endings = terminate_all(&mut children.0, GUARD).unwrap();
         assert_eq!(
             endings,

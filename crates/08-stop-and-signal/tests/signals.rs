@@ -25,7 +25,7 @@ impl Kid {
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped());
-        support::child::die_with_parent(&mut command);
+        stop_and_signal::child::die_with_parent(&mut command);
         let mut child = command.spawn().unwrap();
         let lines = Lines::new(child.stdout.take().unwrap());
         let mut kid = Kid { child, lines };
