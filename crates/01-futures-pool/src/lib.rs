@@ -2,15 +2,33 @@
 //! threads, a queue of jobs, and a handle per job that behaves like a `Future`.
 //!
 //! - [`core_count`]: how many threads this process may run at once.
-//! - [`ThreadPool`]: `new(n)`, [`ThreadPool::per_core`], `submit(closure)`, `shutdown()`;
-//!   dropping it waits for every queued and running task, like leaving a `with` block.
+//! - [`ThreadPool`]: `new(n)`, [`ThreadPool::per_core`], `submit(closure)`,
+//!   `shutdown()`; dropping it waits for every queued and running task, like leaving a
+//!   `with` block.
 //! - [`TaskHandle`]: `is_done()`, `result()`, `result_timeout(d)`, `cancel()`.
-//! - [`quiet_worker_panics`]: keeps a task's panic from printing a crash report, since the
-//!   handle reports it.
+//! - [`quiet_worker_panics`]: keeps a task's panic from printing a crash report, since
+//!   the handle reports it.
 //! - [`task`]: the tutorial's simulated work.
+//! - [`steps`]: the task handle as the chapter grows it, step by step, each one tested.
 //! - [`solutions`]: the chapter's exercises, solved.
+//!
+//! What the compiler refuses: a task must own what it uses and be able to move to
+//! another thread, so capturing an `Rc` is a compile error (E0277), not a data race:
+//!
+//! ```compile_fail,E0277
+#![doc = include_str!("refused_send.rs")]
+//! ```
+//!
+//! And a pool that was shut down cannot take a task any more (E0382):
+//!
+//! ```compile_fail,E0382
+#![doc = include_str!("refused_shutdown.rs")]
+//! ```
 
+#[cfg(test)]
+mod contract;
 pub mod solutions;
+pub mod steps;
 
 use crossbeam_channel::{Receiver, Sender};
 use rand::rngs::StdRng;
@@ -26,7 +44,8 @@ use std::thread::{self, JoinHandle, Thread};
 use std::time::{Duration, Instant};
 
 // ANCHOR: core_count
-/// How many threads this process can run in parallel: Python's `os.process_cpu_count()`.
+/// How many threads this process can run in parallel: Python's
+/// `os.process_cpu_count()`.
 ///
 /// `available_parallelism` counts the CPUs this process may use, not the machine's: it
 /// honours the affinity mask (`taskset`) and, on Linux, a cgroup CPU quota (a container
@@ -38,9 +57,10 @@ pub fn core_count() -> usize {
 // ANCHOR_END: core_count
 
 // ANCHOR: task
-/// The tutorial's simulated work: `steps` steps, each sleeping a random 0..=`max_sleep_ms`
-/// milliseconds, then the answer `value * 2`. The sleeps come from `seed`, so a run can be
-/// repeated exactly. (Chapter 3 shows how to watch its progress from outside.)
+/// The tutorial's simulated work: `steps` steps, each sleeping a random
+/// 0..=`max_sleep_ms` milliseconds, then the answer `value * 2`. The sleeps come from
+/// `seed`, so a run can be repeated exactly. (Chapter 3 shows how to watch its progress
+/// from outside.)
 pub fn task(value: f64, steps: u32, max_sleep_ms: u64, seed: u64) -> f64 {
     let mut rng = StdRng::seed_from_u64(seed);
     for _step in 0..steps {
@@ -84,12 +104,12 @@ impl std::error::Error for PoolError {
 /// Why [`TaskHandle::result`] has no value for you.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum TaskError {
-    /// The task panicked; this is its panic message. Python re-raises the exception instead.
+    /// The task panicked; this is its message. Python re-raises the exception.
     Panicked(String),
     /// [`TaskHandle::cancel`] stopped the task before it started.
     Cancelled,
-    /// [`TaskHandle::result_timeout`] ran out of time. The task is still queued or running;
-    /// you may ask again.
+    /// [`TaskHandle::result_timeout`] ran out of time. The task is still queued or
+    /// running; you may ask again.
     Timeout,
     /// An earlier `result_timeout` call already handed you the outcome.
     AlreadyTaken,
@@ -115,21 +135,31 @@ impl std::error::Error for TaskError {}
 /// What a worker runs: the submitted closure, wrapped so that it delivers its outcome.
 type Job = Box<dyn FnOnce() + Send + 'static>;
 
-/// Worker threads are named `pool-worker-N`, which shows in panic messages and debuggers,
-/// and lets [`quiet_worker_panics`] recognise them.
+/// Worker threads are named `pool-worker-N`, which shows in panic messages and
+/// debuggers, and lets [`quiet_worker_panics`] recognise them.
 const WORKER_NAME: &str = "pool-worker-";
 
 // ANCHOR: pool
-/// A fixed number of worker threads taking jobs from one shared queue.
-///
-/// Dropping the pool (or calling [`ThreadPool::shutdown`]) closes the queue and waits for the
-/// workers, who first finish every job already queued: no worker thread outlives the pool.
+/// A fixed number of worker threads taking jobs from one shared queue. Dropping the
+/// pool (or [`ThreadPool::shutdown`]) waits for every queued and running job, then for
+/// the workers: no worker thread outlives the pool.
 pub struct ThreadPool {
     /// The sending end of the job queue; `None` once the pool is shutting down.
     jobs: Option<Sender<Job>>,
     workers: Vec<JoinHandle<()>>,
 }
 
+impl ThreadPool {
+    /// Queues a job: what each step's `submit` builds on.
+    pub(crate) fn execute(&self, job: Job) {
+        let jobs = self.jobs.as_ref().expect("open until the pool is dropped");
+        jobs.send(job)
+            .expect("the workers hold the other end until then");
+    }
+}
+// ANCHOR_END: pool
+
+// ANCHOR: pool_new
 impl ThreadPool {
     /// A pool of `workers` threads. Zero workers is an error, not a pool that hangs.
     pub fn new(workers: usize) -> Result<ThreadPool, PoolError> {
@@ -146,13 +176,36 @@ impl ThreadPool {
             let worker = thread::Builder::new()
                 .name(format!("{WORKER_NAME}{n}"))
                 .spawn(move || work(jobs))
-                // On error `pool` is dropped here, which stops the workers already started.
+                // On error `pool` is dropped here: the workers started so far stop.
                 .map_err(PoolError::Spawn)?;
             pool.workers.push(worker);
         }
         Ok(pool)
     }
+}
+// ANCHOR_END: pool_new
 
+// ANCHOR: pool_work
+/// A worker's whole life: run jobs until the queue is closed and empty.
+fn work(jobs: Receiver<Job>) {
+    for job in jobs {
+        // A panic in a job must not end the worker: the pool would shrink, silently.
+        let _ = panic::catch_unwind(AssertUnwindSafe(job));
+    }
+}
+
+impl Drop for ThreadPool {
+    fn drop(&mut self) {
+        // Closing the queue ends each worker's `for job in jobs` once it is empty.
+        drop(self.jobs.take());
+        for worker in self.workers.drain(..) {
+            let _ = worker.join();
+        }
+    }
+}
+// ANCHOR_END: pool_work
+
+impl ThreadPool {
     /// A pool with one worker per core this process may use (see [`core_count`]).
     pub fn per_core() -> Result<ThreadPool, PoolError> {
         ThreadPool::new(core_count())
@@ -163,36 +216,16 @@ impl ThreadPool {
         self.workers.len()
     }
 
-    /// Waits for every queued and running task, then for the workers to exit. Dropping the
-    /// pool does the same; this name just says it out loud.
+    /// Waits for every queued and running task, then for the workers to exit. Dropping
+    /// the pool does the same; this name just says it out loud.
     pub fn shutdown(self) {
         drop(self);
     }
 }
 
-/// A worker's whole life: run jobs until the queue is closed and empty.
-fn work(jobs: Receiver<Job>) {
-    for job in jobs {
-        // A job catches its task's panic itself (see `submit`). This second net catches a
-        // panic from dropping an outcome nobody collected, so a worker never dies early.
-        let _ = panic::catch_unwind(AssertUnwindSafe(job));
-    }
-}
-
-impl Drop for ThreadPool {
-    fn drop(&mut self) {
-        // Closing the queue ends each worker's `for job in jobs` loop once the queue is empty.
-        drop(self.jobs.take());
-        for worker in self.workers.drain(..) {
-            let _ = worker.join();
-        }
-    }
-}
-// ANCHOR_END: pool
-
-// A task's life: QUEUED -> RUNNING -> DONE, or QUEUED -> CANCELLED. Whoever moves it out of
-// QUEUED first (a worker starting it, or `cancel`) wins; the atomic compare-exchange makes
-// that race safe.
+// A task's life: QUEUED -> RUNNING -> DONE, or QUEUED -> CANCELLED. Whoever moves it
+// out of QUEUED first (a worker starting it, or `cancel`) wins; the atomic
+// compare-exchange makes that race safe.
 const QUEUED: u8 = 0;
 const RUNNING: u8 = 1;
 const DONE: u8 = 2;
@@ -200,11 +233,11 @@ const CANCELLED: u8 = 3;
 
 // ANCHOR: submit
 impl ThreadPool {
-    /// Queues `task` and returns at once with a handle to its outcome: Python's `submit`.
+    /// Python's `submit`: queues `task`, returns at once with a handle to its outcome.
     ///
-    /// Cost per task: two small allocations (the boxed job and the [`Slot`] it shares with
-    /// the handle) and one send on the queue. An idle worker sleeps in `recv` and is woken by
-    /// that send: nothing polls.
+    /// Step 2's `submit` with a `Slot` where it had a channel. Cost per task: two
+    /// small allocations (the boxed job and the slot) and one send on the queue. An
+    /// idle worker sleeps in `recv` and is woken by that send: nothing polls.
     pub fn submit<F, T>(&self, task: F) -> TaskHandle<T>
     where
         F: FnOnce() -> T + Send + 'static,
@@ -212,7 +245,7 @@ impl ThreadPool {
     {
         let slot = Arc::new(Slot::new());
         let job_slot = Arc::clone(&slot);
-        let job = move || {
+        self.execute(Box::new(move || {
             if job_slot
                 .state
                 .compare_exchange(QUEUED, RUNNING, Ordering::AcqRel, Ordering::Acquire)
@@ -220,39 +253,44 @@ impl ThreadPool {
             {
                 return; // cancelled while queued: the task never runs
             }
-            // A panic stops at this line instead of killing the worker thread.
-            // `AssertUnwindSafe` is sound here: after a panic the closure is gone and we keep
-            // only its message (data it shared through a `Mutex` is marked poisoned).
+            // `AssertUnwindSafe` is sound: after a panic the closure is gone and we
+            // keep only its message (a `Mutex` it shared is marked poisoned).
             let outcome =
                 panic::catch_unwind(AssertUnwindSafe(task)).map_err(|payload| {
                     TaskError::Panicked(panic_message(payload.as_ref()))
                 });
             job_slot.fill(outcome);
-        };
-        self.jobs
-            .as_ref()
-            .expect("the queue is open until the pool is dropped")
-            .send(Box::new(job))
-            .expect(
-                "the workers hold the queue's receiving end until the pool is dropped",
-            );
+        }));
         TaskHandle { slot }
     }
 }
 // ANCHOR_END: submit
 
 // ANCHOR: slot
-/// Where a task and its handle meet: the task's state, its outcome once there is one, and
-/// the thread waiting for it, if any. The worker fills it once; the handle takes from it.
+/// Where a task and its handle meet: the task's state, its outcome once there is one,
+/// and the thread waiting for it, if any. The worker fills it; the handle takes it.
 struct Slot<T> {
     state: AtomicU8,
     outcome: Mutex<Option<Result<T, TaskError>>>,
     waiter: Mutex<Option<Thread>>,
 }
 
-/// How many times [`Slot::wait`] looks before it sleeps: the first 64 looks spin on the CPU,
-/// the rest give it up to other threads (which matters when the worker shares our core).
-const LOOKS: u32 = 96;
+impl<T> Slot<T> {
+    /// True once the task has finished or was cancelled: nothing more will happen.
+    fn is_settled(&self) -> bool {
+        matches!(self.state.load(Ordering::Acquire), DONE | CANCELLED)
+    }
+
+    /// The worker's side: store the outcome, mark the task done, wake any waiter.
+    fn fill(&self, outcome: Result<T, TaskError>) {
+        *lock(&self.outcome) = Some(outcome);
+        self.state.store(DONE, Ordering::Release);
+        if let Some(waiter) = lock(&self.waiter).take() {
+            waiter.unpark();
+        }
+    }
+}
+// ANCHOR_END: slot
 
 impl<T> Slot<T> {
     fn new() -> Self {
@@ -263,25 +301,31 @@ impl<T> Slot<T> {
         }
     }
 
-    /// True once the task has finished or was cancelled: nothing more will happen to it.
-    fn is_settled(&self) -> bool {
-        matches!(self.state.load(Ordering::Acquire), DONE | CANCELLED)
-    }
-
-    /// The worker's side: store the outcome, mark the task done, wake the waiter if any.
-    fn fill(&self, outcome: Result<T, TaskError>) {
-        *lock(&self.outcome) = Some(outcome);
-        self.state.store(DONE, Ordering::Release);
-        if let Some(waiter) = lock(&self.waiter).take() {
-            waiter.unpark();
+    /// Takes the outcome out of a settled slot.
+    fn take(&self) -> Result<T, TaskError> {
+        if self.state.load(Ordering::Acquire) == CANCELLED {
+            return Err(TaskError::Cancelled);
         }
+        lock(&self.outcome)
+            .take()
+            .unwrap_or(Err(TaskError::AlreadyTaken))
     }
+}
 
-    /// Waits until the task is settled, or until `deadline`; returns whether it is settled.
-    ///
-    /// Putting a thread to sleep and waking it costs two system calls and a trip through the
-    /// scheduler, much more than a small task takes. So, like the channels of `std` and
-    /// crossbeam, it first looks a few times, and sleeps (`park`) only if the task is slow.
+/// Locks one of a slot's mutexes. No code that can panic runs while they are held, so
+/// they are never poisoned; if one were, its data would still be whole, so we use it.
+fn lock<V>(mutex: &Mutex<V>) -> MutexGuard<'_, V> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+// ANCHOR: slot_wait
+/// How many times [`Slot::wait`] looks before it sleeps: the first 64 looks spin on the
+/// CPU, the rest yield it to other threads (in case the worker shares our core).
+const LOOKS: u32 = 96;
+
+impl<T> Slot<T> {
+    /// Waits until the task is settled, or until `deadline`; returns whether it is.
+    /// Like the channels of `std` and crossbeam, it looks a few times before it sleeps.
     fn wait(&self, deadline: Option<Instant>) -> bool {
         for look in 0..LOOKS {
             if self.is_settled() {
@@ -294,8 +338,8 @@ impl<T> Slot<T> {
             }
         }
         loop {
-            // Register first, then look again: a `fill` that ran before we registered is
-            // seen by this look, one that runs after finds us and unparks us.
+            // Register first, then look again: a `fill` that ran before we registered
+            // is seen by this look, one that runs after finds us and unparks us.
             *lock(&self.waiter) = Some(thread::current());
             if self.is_settled() {
                 return true;
@@ -313,24 +357,8 @@ impl<T> Slot<T> {
             // `park` may also return without an `unpark`: the loop looks again.
         }
     }
-
-    /// Takes the outcome out of a settled slot.
-    fn take(&self) -> Result<T, TaskError> {
-        if self.state.load(Ordering::Acquire) == CANCELLED {
-            return Err(TaskError::Cancelled);
-        }
-        lock(&self.outcome)
-            .take()
-            .unwrap_or(Err(TaskError::AlreadyTaken))
-    }
 }
-
-/// Locks one of a slot's mutexes. No code that can panic runs while they are held, so they
-/// are never poisoned; if one were, its data would still be whole, so we use it.
-fn lock<V>(mutex: &Mutex<V>) -> MutexGuard<'_, V> {
-    mutex.lock().unwrap_or_else(PoisonError::into_inner)
-}
-// ANCHOR_END: slot
+// ANCHOR_END: slot_wait
 
 /// The text of a panic: `panic!("...")` carries a `&str` or a `String`; anything else
 /// (from `std::panic::panic_any`) has no text we can show.
@@ -347,14 +375,14 @@ pub fn panic_message(payload: &(dyn Any + Send)) -> String {
 // ANCHOR: handle
 /// The caller's side of a submitted task, like Python's `Future`.
 ///
-/// Dropping the handle does not cancel the task: it still runs, its outcome is discarded.
+/// Dropping the handle does not cancel the task: it runs, and its outcome is dropped.
 pub struct TaskHandle<T> {
     slot: Arc<Slot<T>>,
 }
 
 impl<T> TaskHandle<T> {
-    /// True once the task has finished (returned or panicked) or was cancelled: Python's
-    /// `done()`. When it is true, `result()` returns without waiting.
+    /// True once the task has finished (returned or panicked) or was cancelled:
+    /// Python's `done()`. When it is true, `result()` returns without waiting.
     pub fn is_done(&self) -> bool {
         self.slot.is_settled()
     }
@@ -369,16 +397,16 @@ impl<T> TaskHandle<T> {
             .is_ok()
     }
 
-    /// Waits for the task and returns its value, or why there is none: Python's `result()`.
-    /// It takes the handle by value because the value is moved out to you.
+    /// Waits for the task and returns its value, or why there is none: Python's
+    /// `result()`. It takes the handle by value: the value is moved out to you.
     pub fn result(self) -> Result<T, TaskError> {
         self.slot.wait(None);
         self.slot.take()
     }
 
     /// Like [`TaskHandle::result`], but waits at most `timeout`: Python's
-    /// `result(timeout=...)`. On [`TaskError::Timeout`] the task goes on and you may ask
-    /// again; once the outcome has been returned, later calls say
+    /// `result(timeout=...)`. On [`TaskError::Timeout`] the task goes on and you may
+    /// ask again; once the outcome has been returned, later calls say
     /// [`TaskError::AlreadyTaken`].
     pub fn result_timeout(&mut self, timeout: Duration) -> Result<T, TaskError> {
         if !self.slot.wait(Some(Instant::now() + timeout)) {
@@ -390,12 +418,13 @@ impl<T> TaskHandle<T> {
 // ANCHOR_END: handle
 
 // ANCHOR: quiet
-/// Stops the default panic hook from printing a crash report (and backtrace hint) for a panic
-/// inside a pool task: the panic is not a crash, its message reaches the caller through
-/// [`TaskError::Panicked`]. Panics on every other thread are reported as before.
+/// Stops the default panic hook from printing a crash report (and backtrace hint) for a
+/// panic inside a pool task: the panic is not a crash, its message reaches the caller
+/// through [`TaskError::Panicked`]. Panics on every other thread are reported as
+/// before.
 ///
-/// The panic hook is global to the process, so a program (not a library) decides to call
-/// this, once, at start-up.
+/// The panic hook is global to the process, so a program (not a library) decides to
+/// call this, once, at start-up.
 pub fn quiet_worker_panics() {
     let previous = panic::take_hook();
     panic::set_hook(Box::new(move |info| {
@@ -426,13 +455,14 @@ pub(crate) mod guard {
     pub fn within_guard<R: Send + 'static>(
         f: impl FnOnce() -> R + Send + 'static,
     ) -> R {
-        // A test that reports no progress: the stall guard's limit is a total limit then.
+        // A test that reports no progress: the stall limit is then a total limit.
         within_stall_guard(|_| f())
     }
 
-    /// Like [`within_guard`], for a long loop whose total time grows with the machine's load:
-    /// `f` counts its progress in the counter it is given, and the test fails only if that
-    /// count stands still for [`HANG_GUARD`]. A hang is caught; a slow machine fails nothing.
+    /// Like [`within_guard`], for a long loop whose total time grows with the machine's
+    /// load: `f` counts its progress in the counter it is given, and the test fails
+    /// only if that count stands still for [`HANG_GUARD`]. A hang is caught; a slow
+    /// machine fails nothing.
     pub fn within_stall_guard<R: Send + 'static>(
         f: impl FnOnce(&AtomicU64) -> R + Send + 'static,
     ) -> R {
@@ -461,27 +491,11 @@ pub(crate) mod guard {
 
 #[cfg(test)]
 mod tests {
-    use super::guard::{HANG_GUARD, within_guard, within_stall_guard};
+    use super::contract::gated;
+    use super::guard::{within_guard, within_stall_guard};
     use super::*;
-    use crossbeam_channel::{bounded, unbounded};
     use std::sync::atomic::AtomicUsize;
     use std::sync::{Barrier, Mutex};
-
-    /// A task that tells us it has started and then waits until we let it go, so a test
-    /// knows the task is running without guessing with a sleep.
-    fn gated(pool: &ThreadPool) -> (TaskHandle<&'static str>, Sender<()>) {
-        let (started_tx, started_rx) = bounded(1);
-        let (go_tx, go_rx) = bounded::<()>(1);
-        let handle = pool.submit(move || {
-            started_tx.send(()).unwrap();
-            let _ = go_rx.recv();
-            "released"
-        });
-        started_rx
-            .recv_timeout(HANG_GUARD)
-            .expect("the gated task never started");
-        (handle, go_tx)
-    }
 
     #[test]
     fn core_count_is_at_least_one() {
@@ -508,133 +522,10 @@ mod tests {
     }
 
     #[test]
-    fn submit_returns_the_value() {
-        within_guard(|| {
-            let pool = ThreadPool::new(2).unwrap();
-            let handle = pool.submit(|| task(4.5, 2, 1, 7));
-            assert_eq!(handle.result(), Ok(9.0));
-        });
-    }
-
-    #[test]
-    fn results_come_back_in_submission_order() {
-        within_guard(|| {
-            let pool = ThreadPool::new(3).unwrap();
-            let handles: Vec<_> = (0..20u64)
-                .map(|i| pool.submit(move || task(i as f64, 2, 1, i)))
-                .collect();
-            let results: Vec<f64> =
-                handles.into_iter().map(|h| h.result().unwrap()).collect();
-            let expected: Vec<f64> = (0..20).map(|i| f64::from(i) * 2.0).collect();
-            assert_eq!(results, expected);
-        });
-    }
-
-    #[test]
-    fn panicking_task_gives_an_error_and_the_pool_goes_on() {
-        within_guard(|| {
-            // One worker: the task after the panic runs on the very thread that panicked.
-            let pool = ThreadPool::new(1).unwrap();
-            let bad = pool.submit(|| -> u32 { panic!("boom at step {}", 3) });
-            assert_eq!(
-                bad.result(),
-                Err(TaskError::Panicked("boom at step 3".to_string()))
-            );
-            let bad_str = pool.submit(|| -> u32 { panic!("static message") });
-            assert_eq!(
-                bad_str.result(),
-                Err(TaskError::Panicked("static message".to_string()))
-            );
-            let odd = pool.submit(|| -> u32 { std::panic::panic_any(42_i32) });
-            assert!(matches!(odd.result(), Err(TaskError::Panicked(_))));
-            assert_eq!(pool.submit(|| 7).result(), Ok(7));
-        });
-    }
-
-    #[test]
-    fn a_running_task_cannot_be_cancelled() {
-        within_guard(|| {
-            let pool = ThreadPool::new(1).unwrap();
-            let (handle, go) = gated(&pool);
-            assert!(!handle.cancel(), "the task is running: cancel must refuse");
-            assert!(!handle.is_done());
-            go.send(()).unwrap();
-            assert_eq!(handle.result(), Ok("released"));
-        });
-    }
-
-    #[test]
-    fn a_queued_task_can_be_cancelled() {
-        within_guard(|| {
-            let pool = ThreadPool::new(1).unwrap();
-            let (running, go) = gated(&pool);
-            // The only worker is busy, so this task is certainly still queued.
-            let ran = Arc::new(AtomicUsize::new(0));
-            let ran_in_task = Arc::clone(&ran);
-            let queued =
-                pool.submit(move || ran_in_task.fetch_add(1, Ordering::SeqCst));
-            assert!(queued.cancel());
-            assert!(queued.is_done(), "a cancelled task counts as done");
-            assert!(!queued.cancel(), "cancelling twice reports false");
-            // Answers at once, though the worker is still blocked by the gated task.
-            assert_eq!(queued.result(), Err(TaskError::Cancelled));
-            go.send(()).unwrap();
-            assert_eq!(running.result(), Ok("released"));
-            pool.shutdown();
-            assert_eq!(ran.load(Ordering::SeqCst), 0, "a cancelled task never runs");
-        });
-    }
-
-    #[test]
-    fn a_finished_task_cannot_be_cancelled() {
-        within_guard(|| {
-            let pool = ThreadPool::new(1).unwrap();
-            let mut handle = pool.submit(|| 5);
-            assert_eq!(handle.result_timeout(HANG_GUARD), Ok(5));
-            assert!(handle.is_done());
-            assert!(!handle.cancel());
-            assert_eq!(
-                handle.result_timeout(HANG_GUARD),
-                Err(TaskError::AlreadyTaken)
-            );
-        });
-    }
-
-    #[test]
-    fn result_timeout_times_out_on_a_blocked_task() {
-        within_guard(|| {
-            let pool = ThreadPool::new(1).unwrap();
-            let (mut handle, go) = gated(&pool);
-            // The task waits for `go`, so it cannot finish within any timeout.
-            assert_eq!(
-                handle.result_timeout(Duration::from_millis(20)),
-                Err(TaskError::Timeout)
-            );
-            assert!(!handle.is_done());
-            go.send(()).unwrap();
-            assert_eq!(handle.result_timeout(HANG_GUARD), Ok("released"));
-        });
-    }
-
-    #[test]
-    fn is_done_turns_true_when_the_task_ends() {
-        within_guard(|| {
-            let pool = ThreadPool::new(1).unwrap();
-            let (handle, go) = gated(&pool);
-            assert!(!handle.is_done());
-            go.send(()).unwrap();
-            // The next task starts only after the gated one has finished.
-            pool.submit(|| ()).result().unwrap();
-            assert!(handle.is_done());
-            assert_eq!(handle.result(), Ok("released"));
-        });
-    }
-
-    #[test]
     fn drop_waits_for_running_and_queued_tasks() {
         within_guard(|| {
             let pool = ThreadPool::new(1).unwrap();
-            let (_running, go) = gated(&pool);
+            let (_running, go) = gated(|task| pool.submit(task));
             let finished = Arc::new(AtomicUsize::new(0));
             for _ in 0..10 {
                 let finished = Arc::clone(&finished);
@@ -650,10 +541,12 @@ mod tests {
     #[test]
     fn no_worker_outlives_the_pool() {
         within_guard(|| {
-            // Each worker keeps a clone of `alive` in a thread-local, which is dropped only
-            // when that thread exits. After the pool is gone, only our own clone may remain.
+            // Each worker keeps a clone of `alive` in a thread-local, which is dropped
+            // only when that thread exits. After the pool is gone, only our own clone
+            // may remain.
+            use std::cell::RefCell;
             thread_local! {
-                static KEEP: std::cell::RefCell<Option<Arc<()>>> = const { std::cell::RefCell::new(None) };
+                static KEEP: RefCell<Option<Arc<()>>> = const { RefCell::new(None) };
             }
             const WORKERS: usize = 3;
             let alive = Arc::new(());
@@ -707,10 +600,11 @@ mod tests {
 
     #[test]
     fn many_round_trips_never_lose_a_wakeup() {
-        // Some results are ready before `result` looks, some while it spins, some only after
-        // it has gone to sleep: a wake-up lost in any of those races would hang here.
-        // The guard fails only if no round trip ends for 10 s, not on the total: on a busy
-        // machine each one may wait for a core, and 20 000 of them can outlast 10 s.
+        // Some results are ready before `result` looks, some while it spins, some only
+        // after it has gone to sleep: a wake-up lost in any of those races
+        // would hang here. The guard fails only if no round trip ends for 10 s,
+        // not on the total: on a busy machine each one may wait for a core, and
+        // 20 000 of them can outlast 10 s.
         within_stall_guard(|done| {
             let pool = ThreadPool::new(2).unwrap();
             for i in 0..20_000u64 {
@@ -726,15 +620,10 @@ mod tests {
             }
         });
     }
+}
 
-    #[test]
-    fn dropped_handle_does_not_cancel() {
-        within_guard(|| {
-            let pool = ThreadPool::new(1).unwrap();
-            let (tx, rx) = unbounded();
-            drop(pool.submit(move || tx.send("ran").unwrap()));
-            drop(pool);
-            assert_eq!(rx.try_recv(), Ok("ran"));
-        });
-    }
+/// Python's `Future` behaviour, the tests step 2 passes too (see `contract.rs`).
+#[cfg(test)]
+mod future_tests {
+    crate::contract::future_contract!(crate::ThreadPool::submit);
 }

@@ -37,6 +37,14 @@ fn main() {
     }
 }
 
+/// A pool of `workers` threads; a bad `--workers` ends the program with status 2.
+fn pool_or_exit(workers: usize) -> ThreadPool {
+    ThreadPool::new(workers).unwrap_or_else(|err| {
+        eprintln!("error: --workers {workers}: {err}");
+        std::process::exit(2);
+    })
+}
+
 fn run(args: &Args) -> Result<f64, TaskError> {
     let Common {
         value,
@@ -55,14 +63,7 @@ fn run(args: &Args) -> Result<f64, TaskError> {
     // ANCHOR: pool
     // Step 1: how many threads can run at once, and a pool of that size.
     let cores = core_count();
-    let workers = args.workers.unwrap_or(cores);
-    let pool = match ThreadPool::new(workers) {
-        Ok(pool) => pool,
-        Err(err) => {
-            eprintln!("error: --workers {workers}: {err}");
-            std::process::exit(2);
-        }
-    };
+    let pool = pool_or_exit(args.workers.unwrap_or(cores));
     println!("Cores this process may use: {cores}");
     println!("Worker threads in the pool: {}", pool.workers());
     // ANCHOR_END: pool
@@ -75,8 +76,8 @@ fn run(args: &Args) -> Result<f64, TaskError> {
     // ANCHOR_END: submit_one
 
     // ANCHOR: submit_many
-    // Step 3: submit several tasks at once; each gets its own seed, so they finish in any
-    // order.
+    // Step 3: submit several tasks at once; each gets its own seed, so they finish in
+    // any order.
     let handles: Vec<TaskHandle<f64>> = (0..4_u32)
         .map(|i| {
             let input = value + f64::from(i);
@@ -106,8 +107,8 @@ fn run(args: &Args) -> Result<f64, TaskError> {
     // ANCHOR_END: poll
 
     // ANCHOR: collect
-    // Collect in submission order. Collecting into `Result<Vec<_>, _>` stops at the first
-    // error, and `?` passes it to our caller, much as Python's `result()` re-raises.
+    // Collect in submission order. Collecting into `Result<Vec<_>, _>` stops at the
+    // first error, and `?` passes it on, much as Python's `result()` re-raises.
     let results = handles
         .into_iter()
         .map(TaskHandle::result)
@@ -117,8 +118,8 @@ fn run(args: &Args) -> Result<f64, TaskError> {
     // ANCHOR_END: collect
 
     // ANCHOR: panic
-    // Step 4: a task that panics. The worker catches the panic and the handle returns it as
-    // an error, where Python's `result()` would raise the task's exception.
+    // Step 4: a task that panics. The worker catches the panic and the handle returns
+    // it as an error, where Python's `result()` would raise the task's exception.
     let failing =
         pool.submit(|| -> f64 { panic!("simulated failure: the input was rejected") });
     match failing.result() {
@@ -131,7 +132,7 @@ fn run(args: &Args) -> Result<f64, TaskError> {
     // ANCHOR_END: panic
 
     // ANCHOR: shutdown
-    // Leaving Python's `with` block: wait for every task, then for every worker to exit.
+    // Leaving Python's `with` block: wait for every task, then for every worker.
     pool.shutdown();
     // ANCHOR_END: shutdown
     Ok(result)

@@ -6,11 +6,11 @@ use std::panic::{self, AssertUnwindSafe};
 use std::sync::Arc;
 
 // ANCHOR: map
-/// Exercise 1, Python's `executor.map(f, items)`: runs `f` on every item in the pool and
-/// yields the outcomes in the order of `items`, whatever order they finish in.
+/// Exercise 1, Python's `executor.map(f, items)`: runs `f` on every item in the pool
+/// and yields the outcomes in the order of `items`, whatever order they finish in.
 ///
-/// Like Python, it submits every item before it yields anything, so all of them run even if
-/// you stop reading early.
+/// Like Python, it submits every item before it yields anything, so all of them run
+/// even if you stop reading early.
 pub fn map<I, F, T, U>(
     pool: &ThreadPool,
     f: F,
@@ -37,9 +37,9 @@ where
 // ANCHOR_END: map
 
 // ANCHOR: as_completed
-/// Exercise 2, Python's `as_completed`: runs every task in the pool and returns a channel that
-/// yields `(index, outcome)` as each task finishes, the fastest first. Iterating the receiver
-/// ends after the last task.
+/// Exercise 2, Python's `as_completed`: runs every task in the pool and returns a
+/// channel that yields `(index, outcome)` as each task finishes, the fastest first.
+/// Iterating the receiver ends after the last task.
 pub fn as_completed<I, F, T>(
     pool: &ThreadPool,
     tasks: I,
@@ -67,9 +67,10 @@ where
 // ANCHOR_END: as_completed
 
 // ANCHOR: bounded
-/// Exercise 3: a pool that applies backpressure. At most `queue` tasks wait beyond those
-/// running; when that many are in flight, [`BoundedPool::submit`] blocks until one finishes,
-/// so a fast producer cannot pile up unbounded work (and memory) in the queue.
+/// Exercise 3: a pool that applies backpressure. At most `queue` tasks wait beyond
+/// those running; when that many are in flight, [`BoundedPool::submit`] blocks until
+/// one finishes, so a fast producer cannot pile up unbounded work (and memory) in the
+/// queue.
 pub struct BoundedPool {
     pool: ThreadPool,
     /// A channel used as a counting semaphore: one message per task in flight.
@@ -86,6 +87,9 @@ impl Drop for Permit {
         let _ = self.0.try_recv();
     }
 }
+// ANCHOR_END: bounded
+
+// ANCHOR: bounded_impl
 
 impl BoundedPool {
     /// `workers` threads and room for `queue` waiting tasks (`queue` may be 0: then a
@@ -138,7 +142,7 @@ impl BoundedPool {
         })
     }
 }
-// ANCHOR_END: bounded
+// ANCHOR_END: bounded_impl
 
 #[cfg(test)]
 mod tests {
@@ -151,7 +155,7 @@ mod tests {
     fn map_keeps_submission_order() {
         within_guard(|| {
             let pool = ThreadPool::new(3).unwrap();
-            // The first items are the slowest, so they finish last; order must not change.
+            // The first items are the slowest, so they finish last; the order stays.
             let results: Vec<_> = map(
                 &pool,
                 |ms: u64| {
@@ -203,7 +207,8 @@ mod tests {
             assert_eq!(done.recv_timeout(HANG_GUARD), Ok((1, Ok("fast"))));
             go_tx.send(()).unwrap();
             assert_eq!(done.recv_timeout(HANG_GUARD), Ok((0, Ok("slow"))));
-            // Every task has reported: the channel is closed (the pool may still be tidying up).
+            // Every task has reported: the channel is closed (the pool may still be
+            // tidying up).
             assert!(done.recv_timeout(HANG_GUARD).is_err());
         });
     }
@@ -249,7 +254,8 @@ mod tests {
             go_tx.send(()).unwrap();
             assert_eq!(running.result(), Ok(1));
             assert_eq!(queued.result(), Ok(2));
-            // A blocking submit waits for a place; places free up as tasks end, panics included.
+            // A blocking submit waits for a place; places free up as tasks end, panics
+            // included.
             let failing = pool.submit(|| -> i32 { panic!("no place is lost") });
             assert!(failing.result().is_err());
             let results: Vec<_> = (0..10).map(|i| pool.submit(move || i)).collect();
@@ -274,7 +280,7 @@ mod tests {
             assert!(queued.cancel());
             go_tx.send(()).unwrap();
             running.result().unwrap();
-            // Both places come back: the worker discards the cancelled job and its permit.
+            // Both places come back: the worker drops the cancelled job and its permit.
             let a = pool.submit(|| 'a');
             let b = pool.submit(|| 'b');
             assert_eq!((a.result(), b.result()), (Ok('a'), Ok('b')));

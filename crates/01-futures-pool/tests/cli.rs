@@ -85,7 +85,7 @@ fn panicking_task_is_reported_not_sprayed() {
 fn progress_goes_to_stderr_and_ends_at_all_done() {
     let run = run_to_end(BIN, &["--steps", "5", "--max-sleep-ms", "1", "--seed", "7"]);
     let stderr = &run.stderr;
-    // Not a terminal, so each change is its own line; the last one says all four are done.
+    // Not a terminal, so each change is its own line; the last says all four are done.
     assert_eq!(
         stderr.lines().last(),
         Some("tasks done: 4/4 100.00%"),
