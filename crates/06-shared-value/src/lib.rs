@@ -21,7 +21,7 @@
 #![doc = include_str!("refused.rs")]
 //! ```
 //!
-//! Other crates (the benchmarks of lesson 9) use [`SharedSlots`] directly: `create` in
+//! Other crates (the benchmarks of the measured lesson) use [`SharedSlots`] directly: `create` in
 //! the parent, `open` by name in the child, `unlink` once both have mapped it, then
 //! `f32(i)`/`u32(i)` for `load`, `store` and `fetch_add`.
 

@@ -1,5 +1,5 @@
 //! A counter in shared memory, guarded by a lock that every process can take: the
-//! segment the lesson's children share, and the API lesson 9 measures.
+//! segment the lesson's children share, and the API the measured lesson measures.
 //!
 //! Life of a segment: the parent [`SharedCounter::create`]s it (a fresh name from
 //! [`unique_shm_name`]), starts its children with that name, and each child

@@ -6,7 +6,7 @@
 //!
 //! N processes (2) make INCREMENTS increments each (10 000 000). `mutex`, the robust
 //! mutex, is the default on Linux; elsewhere only `flock` exists.
-//! It is also the model for another program (lesson 9) using this crate's public API:
+//! It is also the model for another program (the measured lesson) using this crate's public API:
 //! create the segment, start children of *its own* binary that open it by name, unlink
 //! the name once all are attached, start them, and read the total.
 
