@@ -11,9 +11,6 @@
 //! lesson teaches (starting a child of our own binary, dying with the parent, naming
 //! shared memory) lives in that lesson.
 
-// Linux only, and on its way out: each lesson now has its own copy of what it teaches.
-#[cfg(target_os = "linux")]
-pub mod child;
 pub mod cli;
 #[cfg(unix)]
 pub mod interrupt;
