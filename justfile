@@ -70,6 +70,22 @@ compare name:
     echo "== Rust: just example $1"
     just example "$1"
 
+# List the exercises of every chapter and their state (not started, failing, passing)
+exercises:
+    @python3 .ci/exercises.py list
+
+# Check your solution of an exercise, e.g. `just exercise futures-pool 1`
+exercise lesson number:
+    @python3 .ci/exercises.py run "$1" "$2"
+
+# Print the hint of an exercise, e.g. `just hint futures-pool 1`
+hint lesson number:
+    @python3 .ci/exercises.py hint "$1" "$2"
+
+# Put an exercise's skeleton back (your edits to that file are lost)
+exercise-reset lesson number:
+    @python3 .ci/exercises.py reset "$1" "$2"
+
 # Run the whole test suite
 test *args:
     cargo test --workspace "$@"

@@ -10,7 +10,6 @@
 //!   the handle reports it.
 //! - [`task`]: the tutorial's simulated work.
 //! - [`steps`]: the task handle as the chapter grows it, step by step, each one tested.
-//! - [`solutions`]: the chapter's exercises, solved.
 //!
 //! What the compiler refuses: a task must own what it uses and be able to move to
 //! another thread, so capturing an `Rc` is a compile error (E0277), not a data race:
@@ -27,7 +26,6 @@
 
 #[cfg(test)]
 mod contract;
-pub mod solutions;
 pub mod steps;
 
 use crossbeam_channel::{Receiver, Sender};
