@@ -95,6 +95,11 @@ bench *args:
     @echo "building measured, optimised (the first time takes a minute or two)..." >&2
     cargo run --quiet --release -p measured -- "$@"
 
+# Write the outputs the book shows from real runs (book/outputs.toml), e.g.
+# `just book-outputs` or `just book-outputs 01-futures-pool/twin`
+book-outputs *names:
+    python3 .ci/book_outputs.py "$@"
+
 # Build the book into book/book and check its includes and links
 book:
     python3 .ci/check_book.py includes
