@@ -100,6 +100,13 @@ bench *args:
 book-outputs *names:
     python3 .ci/book_outputs.py "$@"
 
+# Build a snippet the book says the compiler refuses, in a fresh project that depends on
+# the lesson, and show the errors, e.g.
+# `just compile-snippet futures-pool crates/01-futures-pool/src/refused_send.rs`
+compile-snippet lesson file:
+    #!/usr/bin/env bash
+    exec python3 .ci/compile_snippet.py "$1" "$2"
+
 # Build the book into book/book and check its includes and links
 book:
     python3 .ci/check_book.py includes
