@@ -95,7 +95,7 @@ bench *args:
     @echo "building measured, optimised (the first time takes a minute or two)..." >&2
     cargo run --quiet --release -p measured -- "$@"
 
-# Write the outputs the book shows from real runs (book/outputs.toml), e.g.
+# Write the outputs the book shows from real runs (book/outputs/*.toml), e.g.
 # `just book-outputs` or `just book-outputs 01-futures-pool/twin`
 book-outputs *names:
     python3 .ci/book_outputs.py "$@"

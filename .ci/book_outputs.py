@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Writes the outputs the book shows from real runs, and checks them in CI.
 
-book/outputs.toml lists one transcript per entry:
+book/outputs/NN-name.toml (one file per chapter) lists one transcript per entry:
 
   ["01-futures-pool/twin"]                 -> book/src/outputs/01-futures-pool/twin.txt
   run = ["cargo run -q -p futures-pool --example futures_submit"]
@@ -33,7 +33,7 @@ import sys
 import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
-MANIFEST = ROOT / "book" / "outputs.toml"
+MANIFESTS = ROOT / "book" / "outputs"
 OUT = ROOT / "book" / "src" / "outputs"
 EXITS = re.compile(r"#\s*exits\s+(\d+)\s*$")
 
@@ -83,10 +83,12 @@ def main():
     args = sys.argv[1:]
     check = args[:1] == ["--check"]
     wanted = [a for a in args if not a.startswith("--")]
-    entries = tomllib.loads(MANIFEST.read_text())
+    entries = {}
+    for manifest in sorted(MANIFESTS.glob("*.toml")):
+        entries.update(tomllib.loads(manifest.read_text()))
     unknown = [w for w in wanted if w not in entries]
     if unknown:
-        print(f"error: not in book/outputs.toml: {', '.join(unknown)}", file=sys.stderr)
+        print(f"error: not in book/outputs/*.toml: {', '.join(unknown)}", file=sys.stderr)
         return 2
     problems, written = [], 0
     for name, entry in entries.items():
@@ -118,11 +120,11 @@ def main():
         for path in sorted(OUT.rglob("*.txt")):
             name = str(path.relative_to(OUT))[:-4]
             if name not in entries:
-                problems.append(f"{path.relative_to(ROOT)}: no entry in book/outputs.toml")
+                problems.append(f"{path.relative_to(ROOT)}: no entry in book/outputs/*.toml")
         chapters = "".join(p.read_text() for p in (ROOT / "book" / "src").glob("*.md"))
         for name in entries:
             if f"outputs/{name}.txt" not in chapters:
-                problems.append(f"book/outputs.toml: {name} is not included by any chapter")
+                problems.append(f"book/outputs: {name} is not included by any chapter")
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
     verb = "checked" if check else "written"
