@@ -7,11 +7,14 @@
 
 use clap::Parser;
 use futures_pool::{
-    TaskError, TaskHandle, ThreadPool, core_count, quiet_worker_panics, task,
+    PoolError, TaskError, TaskHandle, ThreadPool, core_count, quiet_worker_panics, task,
 };
+use std::error::Error;
+use std::io::Write;
 use std::thread;
 use std::time::Duration;
-use support::cli::Common;
+use support::cli::{Common, MAX_WORKERS};
+use support::output::Stdout;
 use support::progress::{ProgressLine, percent};
 
 /// The ThreadPoolExecutor idea: a thread pool whose submit returns a future.
@@ -22,30 +25,40 @@ struct Args {
     common: Common,
 
     /// Number of worker threads [default: the number of cores this process may use]
-    #[arg(long)]
+    // 0 gets through, so that the pool's own refusal of it shows (status 2 as well).
+    #[arg(long, value_parser = zero_to_max_workers)]
     workers: Option<usize>,
+}
+
+/// `--workers`: 0 to [`MAX_WORKERS`].
+fn zero_to_max_workers(text: &str) -> Result<usize, String> {
+    support::cli::in_range(text, 0, MAX_WORKERS.into())
 }
 
 fn main() {
     let args: Args = support::cli::parse();
-    match run(&args) {
-        Ok(result) => println!("Result: {result}"),
-        Err(err) => {
-            eprintln!("error: {err}");
-            std::process::exit(1);
-        }
+    // Results go through `writeln!(out, ...)?`: `println!` would panic if stdout were
+    // closed (`| head`) or full; this way it is an error, reported in one line.
+    let mut out = support::output::stdout();
+    if let Err(err) = run(&args, &mut out) {
+        std::process::exit(support::output::report(err));
     }
 }
 
-/// A pool of `workers` threads; a bad `--workers` ends the program with status 2.
+/// A pool of `workers` threads. `--workers 0` ends the program with status 2 (bad
+/// input); a thread the system refuses (a limit reached) with status 1.
 fn pool_or_exit(workers: usize) -> ThreadPool {
-    ThreadPool::new(workers).unwrap_or_else(|err| {
-        eprintln!("error: --workers {workers}: {err}");
-        std::process::exit(2);
+    ThreadPool::new(workers).unwrap_or_else(|err| match err {
+        PoolError::NoWorkers => support::cli::refuse(format!("--workers 0: {err}")),
+        PoolError::Spawn(err) => {
+            let doing = format!("starting a pool of {workers} worker threads");
+            eprintln!("error: {}", support::errors::context(doing, err));
+            std::process::exit(1);
+        }
     })
 }
 
-fn run(args: &Args) -> Result<f64, TaskError> {
+fn run(args: &Args, out: &mut Stdout) -> Result<(), Box<dyn Error>> {
     let Common {
         value,
         steps,
@@ -64,15 +77,15 @@ fn run(args: &Args) -> Result<f64, TaskError> {
     // Step 1: how many threads can run at once, and a pool of that size.
     let cores = core_count();
     let pool = pool_or_exit(args.workers.unwrap_or(cores));
-    println!("Cores this process may use: {cores}");
-    println!("Worker threads in the pool: {}", pool.workers());
+    writeln!(out, "Cores this process may use: {cores}")?;
+    writeln!(out, "Worker threads in the pool: {}", pool.workers())?;
     // ANCHOR_END: pool
 
     // ANCHOR: submit_one
     // Step 2: submit one task; `result()` waits for it, like `future.result()`.
     let handle = pool.submit(move || task(value, steps, max_sleep_ms, seed));
     let result = handle.result()?;
-    println!("task({value}) = {result}");
+    writeln!(out, "task({value}) = {result}")?;
     // ANCHOR_END: submit_one
 
     // ANCHOR: submit_many
@@ -114,7 +127,7 @@ fn run(args: &Args) -> Result<f64, TaskError> {
         .map(TaskHandle::result)
         .collect::<Result<Vec<f64>, TaskError>>()?;
     let shown: Vec<String> = results.iter().map(f64::to_string).collect();
-    println!("Results in submission order: {}", shown.join(", "));
+    writeln!(out, "Results in submission order: {}", shown.join(", "))?;
     // ANCHOR_END: collect
 
     // ANCHOR: panic
@@ -123,17 +136,18 @@ fn run(args: &Args) -> Result<f64, TaskError> {
     let failing =
         pool.submit(|| -> f64 { panic!("simulated failure: the input was rejected") });
     match failing.result() {
-        Ok(value) => println!("The failing task returned {value}?"),
-        Err(err) => println!("The failing task reported an error: {err}"),
+        Ok(value) => writeln!(out, "The failing task returned {value}?")?,
+        Err(err) => writeln!(out, "The failing task reported an error: {err}")?,
     }
     // The panic was caught inside its worker, so the pool still has all its threads.
     let again = pool.submit(move || task(value, 1, 0, seed)).result()?;
-    println!("The pool still works: task({value}) = {again}");
+    writeln!(out, "The pool still works: task({value}) = {again}")?;
     // ANCHOR_END: panic
 
     // ANCHOR: shutdown
     // Leaving Python's `with` block: wait for every task, then for every worker.
     pool.shutdown();
     // ANCHOR_END: shutdown
-    Ok(result)
+    writeln!(out, "Result: {result}")?;
+    Ok(())
 }

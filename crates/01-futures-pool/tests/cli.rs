@@ -125,3 +125,46 @@ fn help_lists_the_flags() {
         assert!(stdout.contains(flag), "{flag} missing from:\n{stdout}");
     }
 }
+
+#[test]
+fn absurd_numbers_exit_2_with_one_line_saying_the_range() {
+    assert_usage_error(BIN, &["--workers", "18446744073709551615"], "0..=1024");
+    assert_usage_error(
+        BIN,
+        &["--max-sleep-ms", "18446744073709551615"],
+        "0..=60000",
+    );
+    assert_usage_error(BIN, &["--steps", "-1"], "'-1' for '--steps");
+    assert_usage_error(BIN, &["--value", "NaN"], "'NaN' for '--value");
+}
+
+#[cfg(unix)]
+mod hostile {
+    use super::BIN;
+    use support::testkit::{
+        Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+        assert_process_limit_is_one_error_line,
+    };
+
+    const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        assert_closed_stdout_ends_quietly(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        assert_full_stdout_is_one_error_line(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_refused_worker_thread_names_the_limit() {
+        // The main thread and two workers fit under the limit; the third does not.
+        let args = ["--workers", "4", "--steps", "3", "--max-sleep-ms", "5"];
+        if let Some(run) = assert_process_limit_is_one_error_line(BIN, &args, 3) {
+            assert_eq!(run.ended, Ended::Exited(1), "{run:?}");
+            assert!(run.stderr.contains("starting a pool of 4"), "{run:?}");
+        }
+    }
+}

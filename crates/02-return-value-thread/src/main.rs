@@ -11,12 +11,15 @@
 
 use clap::Parser;
 use return_value_thread::{ReturnValueThread, Work, panic_message, task};
-use std::io::IsTerminal;
+use std::error::Error;
+use std::io::{self, IsTerminal, Write};
 use std::panic;
 use std::process::ExitCode;
 use std::thread;
 use std::time::{Duration, Instant};
 use support::cli::Common;
+use support::errors::context;
+use support::output::Stdout;
 use support::progress::ProgressLine;
 
 /// Getting a value back from a thread: join, a ReturnValueThread, scoped threads.
@@ -35,6 +38,16 @@ struct Args {
 fn main() -> ExitCode {
     let args: Args = support::cli::parse();
     one_line_panic_report(std::io::stderr().is_terminal());
+    // Results go through `writeln!(out, ...)?`: `println!` would panic if stdout were
+    // closed (`| head`) or full; this way it is an error, reported in one line.
+    let mut out = support::output::stdout();
+    match run(&args, &mut out) {
+        Ok(code) => code,
+        Err(err) => ExitCode::from(support::output::report(err) as u8),
+    }
+}
+
+fn run(args: &Args, out: &mut Stdout) -> Result<ExitCode, Box<dyn Error>> {
     let value = args.common.value;
     let work = Work {
         steps: args.common.steps,
@@ -52,19 +65,16 @@ fn main() -> ExitCode {
     // ANCHOR: start
     // 1. `spawn` needs a closure that owns what it uses (`move`): the thread may
     // outlive this function, so it cannot borrow `work`. It gets its own copy.
+    // (`thread::spawn(f)` is `Builder::new().spawn(f)` that panics if the OS refuses
+    // the thread, at a process limit say; here the refusal is an error, with `?`.)
     let owned_work = work.clone();
-    let plain = thread::spawn(move || task(value, &owned_work));
+    let plain = thread::Builder::new()
+        .spawn(move || task(value, &owned_work))
+        .map_err(|err| context("starting thread 1", err))?;
 
-    // 2. The ported ReturnValueThread: a named thread. Starting may fail (the OS can
-    // refuse a thread): an `io::Error`, handled, where `thread::spawn` would panic.
-    let worker =
-        match ReturnValueThread::start("worker", move || task(value, &worker_work)) {
-            Ok(worker) => worker,
-            Err(err) => {
-                eprintln!("error: could not start a thread: {err}");
-                return ExitCode::FAILURE;
-            }
-        };
+    // 2. The ported ReturnValueThread: a named thread, started the same way.
+    let worker = ReturnValueThread::start("worker", move || task(value, &worker_work))
+        .map_err(|err| context("starting the ReturnValueThread", err))?;
     // ANCHOR_END: start
 
     // ANCHOR: meanwhile
@@ -72,9 +82,11 @@ fn main() -> ExitCode {
     // borrow `inputs` and `work` (no `move`, no clone): `scope` joins them all before
     // it returns, so they cannot outlive what they borrow.
     let inputs = [value, value + 1.0, value + 2.0];
-    let doubled: thread::Result<Vec<f64>> = thread::scope(|s| {
-        let scoped: Vec<_> =
-            inputs.iter().map(|x| s.spawn(|| task(*x, &work))).collect();
+    let doubled = thread::scope(|s| -> io::Result<thread::Result<Vec<f64>>> {
+        let scoped = inputs
+            .iter()
+            .map(|x| thread::Builder::new().spawn_scoped(s, || task(*x, &work)))
+            .collect::<io::Result<Vec<_>>>()?; // `s.spawn` would panic instead
         // Then it watches all five threads; `is_finished` never blocks.
         loop {
             let finished = [plain.is_finished(), worker.is_finished()]
@@ -89,18 +101,20 @@ fn main() -> ExitCode {
             }
             thread::sleep(Duration::from_millis(100));
         }
-        scoped.into_iter().map(|handle| handle.join()).collect()
+        Ok(scoped.into_iter().map(|handle| handle.join()).collect())
     });
     // ANCHOR_END: meanwhile
     progress.finish();
+    // Those that started have been joined by `scope`, whatever refused the next one.
+    let doubled = doubled.map_err(|err| context("starting the scoped threads", err))?;
 
     // ANCHOR: join
     // `join` gives `Ok(the closure's value)` or `Err(the panic's payload)`.
     match plain.join() {
-        Ok(result) => println!("1. spawn + join: {result}"),
+        Ok(result) => writeln!(out, "1. spawn + join: {result}")?,
         Err(payload) => {
             eprintln!("error: the task panicked: {}", panic_message(&*payload));
-            return ExitCode::FAILURE;
+            return Ok(ExitCode::FAILURE);
         }
     }
     // The Python subclass prints the exception and returns None; here the failure is a
@@ -109,24 +123,26 @@ fn main() -> ExitCode {
         Ok(result) => result,
         Err(panicked) => {
             eprintln!("error: {panicked}");
-            return ExitCode::FAILURE;
+            return Ok(ExitCode::FAILURE);
         }
     };
-    println!("2. ReturnValueThread: {result}");
+    writeln!(out, "2. ReturnValueThread: {result}")?;
     match doubled {
-        Ok(doubled) => println!("3. scoped threads: {inputs:?} doubled is {doubled:?}"),
+        Ok(doubled) => {
+            writeln!(out, "3. scoped threads: {inputs:?} doubled is {doubled:?}")?
+        }
         Err(payload) => {
             eprintln!(
                 "error: a scoped task panicked: {}",
                 panic_message(&*payload)
             );
-            return ExitCode::FAILURE;
+            return Ok(ExitCode::FAILURE);
         }
     }
     // ANCHOR_END: join
 
-    println!("Result: {result}");
-    ExitCode::SUCCESS
+    writeln!(out, "Result: {result}")?;
+    Ok(ExitCode::SUCCESS)
 }
 
 // ANCHOR: hook

@@ -168,3 +168,49 @@ fn help_lists_the_flags_and_exits_0() {
         assert!(text.contains(flag), "--help mentions {flag}: {text}");
     }
 }
+
+#[test]
+fn absurd_numbers_exit_2_with_one_line_saying_the_range() {
+    assert_usage_error(
+        BIN,
+        &["--max-sleep-ms", "18446744073709551615"],
+        "0..=60000",
+    );
+    assert_usage_error(BIN, &["--steps", "4294967295"], "1..=100000");
+    assert_usage_error(BIN, &["--value", "-inf"], "'-inf' for '--value");
+}
+
+#[cfg(unix)]
+mod hostile {
+    use super::BIN;
+    use support::testkit::{
+        Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+        assert_process_limit_is_one_error_line,
+    };
+
+    const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        assert_closed_stdout_ends_quietly(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        assert_full_stdout_is_one_error_line(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_refused_thread_names_the_limit_and_what_was_starting() {
+        // Main and thread 1 fit under 2; the ReturnValueThread does not. Under 4, the
+        // second scoped thread is refused.
+        for (limit, starting) in [(2, "the ReturnValueThread"), (4, "the scoped")] {
+            let Some(run) = assert_process_limit_is_one_error_line(BIN, QUICK, limit)
+            else {
+                return;
+            };
+            assert_eq!(run.ended, Ended::Exited(1), "{run:?}");
+            assert!(run.stderr.contains(starting), "{run:?}");
+        }
+    }
+}

@@ -14,11 +14,11 @@ use clap::{Parser, ValueEnum};
 use progress_sharing::{AtomicF32, TaskObject, Work, progress_line, task};
 use std::any::Any;
 use std::collections::HashMap;
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::atomic::Ordering::Relaxed;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::thread::{self, ScopedJoinHandle};
+use std::thread::{self, Scope, ScopedJoinHandle};
 use std::time::Duration;
 use support::cli::Common;
 use support::progress::ProgressLine;
@@ -35,11 +35,7 @@ struct Args {
     method: Method,
 
     /// Number of worker threads
-    #[arg(
-        long,
-        default_value_t = 3,
-        value_parser = clap::value_parser!(u32).range(1..=16)
-    )]
+    #[arg(long, default_value_t = 3, value_parser = support::cli::workers::<u32>(16))]
     workers: u32,
 
     /// Make this worker (from 0) panic halfway, to see how a failure is reported
@@ -99,7 +95,7 @@ fn with_map(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes {
             .map(|(i, work)| {
                 // `move` below moves this reference, not the map.
                 let progress = &progress;
-                s.spawn(move || {
+                spawn_or_exit(s, move || {
                     task(value, work, |p| {
                         lock(progress).insert(i, p);
                     })
@@ -130,7 +126,7 @@ fn with_atomics(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes
             .iter()
             .zip(&slots)
             .map(|(work, slot)| {
-                s.spawn(move || task(value, work, |p| slot.store(p, Relaxed)))
+                spawn_or_exit(s, move || task(value, work, |p| slot.store(p, Relaxed)))
             })
             .collect();
         watch(workers, line, || {
@@ -149,7 +145,7 @@ fn with_objects(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes
         let workers = works
             .iter()
             .zip(&objects)
-            .map(|(work, object)| s.spawn(move || object.task(value, work)))
+            .map(|(work, object)| spawn_or_exit(s, move || object.task(value, work)))
             .collect();
         watch(workers, line, || {
             objects.iter().map(TaskObject::progress).collect()
@@ -170,7 +166,7 @@ fn with_channel(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes
             .enumerate()
             .map(|(i, work)| {
                 let sender = sender.clone();
-                s.spawn(move || {
+                spawn_or_exit(s, move || {
                     task(value, work, |p| {
                         // Fails only if the receiver is gone, i.e. nobody is watching.
                         let _ = sender.send((i, p));
@@ -192,11 +188,9 @@ fn with_channel(value: f64, works: &[Work], line: &mut ProgressLine) -> Outcomes
 fn main() -> ExitCode {
     let args: Args = support::cli::parse();
     if let Some(fail) = args.fail_worker.filter(|&w| w >= args.workers) {
-        eprintln!(
-            "error: --fail-worker {fail}: there are only workers 0 to {}",
-            args.workers - 1
-        );
-        return ExitCode::from(2);
+        let last = args.workers - 1;
+        let why = format!("--fail-worker {fail}: there are only workers 0 to {last}");
+        support::cli::refuse(why);
     }
     if args.fail_worker.is_some() {
         one_line_panics();
@@ -219,12 +213,23 @@ fn main() -> ExitCode {
         Method::Channel => with_channel(value, &works, &mut line),
     };
     line.finish();
+    // Results go through `writeln!(out, ...)?`: `println!` would panic if stdout were
+    // closed (`| head`) or full; this way it is an error, reported in one line.
+    let mut out = support::output::stdout();
+    match print_results(outcomes, &mut out) {
+        Ok(code) => code,
+        Err(err) => ExitCode::from(support::output::report(err) as u8),
+    }
+}
 
+/// Prints each worker's result; a worker that panicked is an error, and status 1.
+fn print_results(outcomes: Outcomes, out: &mut impl Write) -> io::Result<ExitCode> {
+    let workers = outcomes.len();
     let mut results = Vec::new();
     for (i, outcome) in outcomes.into_iter().enumerate() {
         match outcome {
             Ok(result) => {
-                println!("worker {i}: {result}");
+                writeln!(out, "worker {i}: {result}")?;
                 results.push(result);
             }
             Err(payload) => {
@@ -232,12 +237,30 @@ fn main() -> ExitCode {
             }
         }
     }
-    if results.len() < works.len() {
-        return ExitCode::FAILURE;
+    if results.len() < workers {
+        return Ok(ExitCode::FAILURE);
     }
     // Every worker doubled the same input; like the tutorial, print that one result.
-    println!("Result: {}", results[0]);
-    ExitCode::SUCCESS
+    writeln!(out, "Result: {}", results[0])?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `s.spawn(f)`, except that a thread the system refuses (a process limit reached, say)
+/// ends the program with one line instead of a panic. Exiting also ends the workers
+/// already started: a thread cannot outlive its process.
+fn spawn_or_exit<'scope, T: Send + 'scope>(
+    s: &'scope Scope<'scope, '_>,
+    f: impl FnOnce() -> T + Send + 'scope,
+) -> ScopedJoinHandle<'scope, T> {
+    thread::Builder::new()
+        .spawn_scoped(s, f)
+        .unwrap_or_else(|err| {
+            let err = support::errors::context("starting a worker thread", err);
+            // On a terminal, first end the progress line that is being rewritten.
+            let newline = if io::stderr().is_terminal() { "\n" } else { "" };
+            eprintln!("{newline}error: {err}");
+            std::process::exit(1)
+        })
 }
 
 /// `--fail-worker` makes a worker panic on purpose: say so in one line, instead of the

@@ -149,3 +149,49 @@ fn help_lists_the_flags_and_exits_0() {
         );
     }
 }
+
+#[test]
+fn absurd_numbers_exit_2_with_one_line_saying_the_range() {
+    assert_usage_error(
+        BIN,
+        &["--max-sleep-ms", "18446744073709551615"],
+        "0..=60000",
+    );
+    assert_usage_error(BIN, &["--workers", "-1"], "'-1' for '--workers");
+    assert_usage_error(BIN, &["--workers", "17"], "1..=16");
+}
+
+#[cfg(unix)]
+mod hostile {
+    use super::BIN;
+    use support::testkit::{
+        Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+        assert_process_limit_is_one_error_line,
+    };
+
+    const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        assert_closed_stdout_ends_quietly(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        assert_full_stdout_is_one_error_line(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_refused_worker_thread_names_the_limit() {
+        // The main thread and two workers fit under 3; the third worker does not.
+        for method in ["map", "atomics", "object", "channel"] {
+            let args = [QUICK, &["--method", method]].concat();
+            let Some(run) = assert_process_limit_is_one_error_line(BIN, &args, 3)
+            else {
+                return;
+            };
+            assert_eq!(run.ended, Ended::Exited(1), "{run:?}");
+            assert!(run.stderr.contains("starting a worker thread"), "{run:?}");
+        }
+    }
+}

@@ -72,18 +72,21 @@ pub fn die_with_parent(command: &mut Command) -> &mut Command {
 ///
 /// On macOS this is the only guard. On Linux `PR_SET_PDEATHSIG` acts first; the thread
 /// runs there too, as a second line, and so that tests on Linux check the macOS way.
-pub fn exit_with_parent() {
+/// Fails if the system refuses the thread (a process limit): `thread::spawn` would
+/// panic, `Builder::spawn` returns the error.
+pub fn exit_with_parent() -> io::Result<()> {
     let parent = std::env::var(PARENT_PID_VAR)
         .ok()
         .and_then(|p| p.parse().ok());
     // Started by hand, without the variable: watch whoever our parent is now.
     let parent = parent.unwrap_or_else(parent_id);
-    thread::spawn(move || {
+    thread::Builder::new().spawn(move || {
         while parent_id() == parent {
             thread::sleep(PARENT_POLL);
         }
         std::process::exit(1);
-    });
+    })?;
+    Ok(())
 }
 // ANCHOR_END: exit_with_parent
 

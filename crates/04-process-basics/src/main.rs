@@ -3,10 +3,11 @@
 
 use clap::Parser;
 use process_basics::{Child, Work, child, fork_task, read_ready, stop_all, task};
-use std::io;
+use std::io::{self, Write};
 use std::process::ExitCode;
 use std::time::Instant;
 use support::cli::Common;
+use support::errors::context;
 use support::interrupt::{Interrupt, exit_code_for};
 use support::progress::ProgressLine;
 
@@ -22,11 +23,11 @@ struct Args {
     start: Start,
 
     /// How many children run at once [default: the number of cores]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, value_parser = support::cli::workers::<u32>(256))]
     processes: Option<u32>,
 
     /// Child 0 aborts at this step (1 = the first), to show how a crash is reported
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = support::cli::step)]
     crash_at: Option<u32>,
 
     /// Run as a child: do the task and print its result (the parent passes this flag)
@@ -52,24 +53,18 @@ fn main() -> ExitCode {
         seed: common.seed_or_random(),
         crash_at: args.crash_at,
     };
+    support::cli::check_crash_at(args.crash_at, common.steps);
     if args.child {
-        run_child(common.value, &work);
-        return ExitCode::SUCCESS;
-    }
-    if let Some(step) = args.crash_at.filter(|&step| step > common.steps) {
-        eprintln!(
-            "error: --crash-at {step} is past the last step (--steps {})",
-            common.steps
-        );
-        return ExitCode::from(2);
+        return run_child(common.value, &work);
     }
     let processes = args.processes.map_or_else(core_count, |n| n as usize);
-    match run_parent(common.value, work, args.start, processes) {
+    // Results go through `writeln!(out, ...)?`: `println!` would panic if stdout were
+    // closed (`| head`) or full; this way it is an error, reported in one line.
+    let mut out = support::output::stdout();
+    match run_parent(common.value, work, args.start, processes, &mut out) {
         Ok(code) => ExitCode::from(code),
-        Err(err) => {
-            eprintln!("error: {err}");
-            ExitCode::FAILURE
-        }
+        // Every child has been stopped and reaped by now (dropping a `Child` does it).
+        Err(err) => ExitCode::from(support::output::report(err) as u8),
     }
 }
 
@@ -80,13 +75,23 @@ fn core_count() -> usize {
 
 /// The child's side (hidden `--child` flag): run the task and print the result on
 /// stdout, which the parent has made a pipe to itself.
-fn run_child(value: f64, work: &Work) {
+fn run_child(value: f64, work: &Work) -> ExitCode {
     // Our half of dying with the parent (the parent's half is in `spawn_child`).
-    child::exit_with_parent();
+    if let Err(err) = child::exit_with_parent() {
+        // On Linux, PR_SET_PDEATHSIG still guards us; elsewhere the thread was it.
+        if cfg!(not(target_os = "linux")) {
+            let doing = "child: starting the thread that watches the parent";
+            eprintln!("error: {}", context(doing, err));
+            return ExitCode::FAILURE;
+        }
+    }
     // The progress lives in this child's memory only: the parent cannot see it.
     // Chapters 5 and 6 send it across.
     let result = task(value, work, |_progress| {});
-    println!("{result}");
+    match writeln!(support::output::stdout(), "{result}") {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => ExitCode::from(support::output::report(err) as u8),
+    }
 }
 
 /// Starts a child by running this program again with the hidden `--child` flag and the
@@ -111,9 +116,11 @@ fn run_parent(
     work: Work,
     start: Start,
     processes: usize,
+    out: &mut impl Write,
 ) -> io::Result<u8> {
     // Installed before the first child starts, so that no Ctrl-C goes unnoticed.
-    let interrupt = Interrupt::install()?;
+    let interrupt = Interrupt::install()
+        .map_err(|err| context("installing signal handlers", err))?;
     let mut children = Vec::new();
     for index in 0..processes {
         // Each child sleeps its own random sleeps; only child 0 crashes, if asked to.
@@ -123,10 +130,13 @@ fn run_parent(
             ..work
         };
         // On an error, `?` drops `children`, and dropping a Child kills and reaps it.
-        children.push(match start {
-            Start::Spawn => spawn_child(value, &work)?,
-            Start::Fork => fork_task(value, &work)?,
-        });
+        let child = match start {
+            Start::Spawn => spawn_child(value, &work),
+            Start::Fork => fork_task(value, &work),
+        };
+        children.push(
+            child.map_err(|err| context(format!("starting child {index}"), err))?,
+        );
     }
     let pids: Vec<String> = children.iter().map(|c| c.pid().to_string()).collect();
     let how = format!("{start:?}").to_lowercase();
@@ -152,9 +162,11 @@ fn run_parent(
         let exiting = children
             .iter()
             .any(|c| c.exit().is_none() && c.output_closed());
-        read_ready(&mut children, if exiting { 5 } else { 100 })?;
+        read_ready(&mut children, if exiting { 5 } else { 100 })
+            .map_err(|err| context("reading the children's output", err))?;
         for (index, child) in children.iter_mut().enumerate() {
-            if child.exit().is_none() && !child.is_alive()? {
+            let waiting = |err| context(format!("waiting for child {index}"), err);
+            if child.exit().is_none() && !child.is_alive().map_err(waiting)? {
                 // It has just ended: report a failure at once.
                 if let Some(exit) = child.exit().filter(|exit| !exit.success()) {
                     line.finish();
@@ -175,7 +187,7 @@ fn run_parent(
     for (index, child) in children.iter().enumerate() {
         match (child.exit(), child.result()) {
             (Some(exit), Some(value)) if exit.success() => {
-                println!("child {index} (pid {}) returned {value}", child.pid());
+                writeln!(out, "child {index} (pid {}) returned {value}", child.pid())?;
                 result = Some(value);
             }
             (Some(exit), None) if exit.success() => {
@@ -187,7 +199,7 @@ fn run_parent(
     }
     match result {
         Some(value) if failed == 0 => {
-            println!("Result: {value}");
+            writeln!(out, "Result: {value}")?;
             Ok(0)
         }
         _ => {

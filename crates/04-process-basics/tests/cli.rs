@@ -159,3 +159,58 @@ fn child_role_prints_just_its_result() {
     assert!(out.status.success());
     assert_eq!(String::from_utf8(out.stdout).unwrap(), "6\n");
 }
+
+#[test]
+fn absurd_numbers_exit_2_with_one_line_saying_the_range() {
+    assert_usage_error(
+        BIN,
+        &["--max-sleep-ms", "18446744073709551615"],
+        "0..=60000",
+    );
+    assert_usage_error(BIN, &["--processes", "100000"], "1..=256");
+    assert_usage_error(BIN, &["--crash-at", "-1"], "'-1' for '--crash-at");
+}
+
+#[cfg(unix)]
+mod hostile {
+    use super::BIN;
+    use support::testkit::{
+        Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+        assert_process_limit_is_one_error_line,
+    };
+
+    const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        for start in ["spawn", "fork"] {
+            assert_closed_stdout_ends_quietly(
+                BIN,
+                &[QUICK, &["--start", start]].concat(),
+            );
+        }
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        for start in ["spawn", "fork"] {
+            let args = [QUICK, &["--start", start]].concat();
+            assert_full_stdout_is_one_error_line(BIN, &args);
+        }
+    }
+
+    #[test]
+    fn a_refused_child_names_the_limit_and_the_started_ones_are_reaped() {
+        // Under 3, the parent and two children (one thread each, when forked) fit; the
+        // third child does not. Nothing may be left running: checked by the helper.
+        for start in ["spawn", "fork"] {
+            let args = [QUICK, &["--processes", "4", "--start", start]].concat();
+            let Some(run) = assert_process_limit_is_one_error_line(BIN, &args, 3)
+            else {
+                return;
+            };
+            assert_eq!(run.ended, Ended::Exited(1), "{run:?}");
+            assert!(run.stderr.contains("starting child "), "{run:?}");
+        }
+    }
+}

@@ -10,9 +10,11 @@
 
 use clap::{Parser, ValueEnum};
 use process_queue::{Failure, Report, Sender, Workers, child, queue, task};
-use std::io;
+use std::io::{self, Write};
 use std::os::fd::RawFd;
+use support::errors::context;
 use support::interrupt::{Interrupt, exit_code_for};
+use support::output::Stdout;
 use support::progress::{ProgressLine, percent};
 
 #[derive(Parser, Debug)]
@@ -24,11 +26,11 @@ struct Args {
     common: support::cli::Common,
 
     /// Number of child processes writing into one queue in part 3
-    #[arg(long, default_value_t = 3, value_parser = processes_in_range())]
+    #[arg(long, default_value_t = 3, value_parser = support::cli::workers::<u32>(64))]
     processes: u32,
 
     /// Make each child abort at this step (from 1), to see the parent report it
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_parser = support::cli::step)]
     crash_at: Option<u32>,
 
     /// (internal) Run as a child with this role; set by the parent
@@ -44,11 +46,6 @@ struct Args {
     queue_fd: Option<RawFd>,
 }
 
-/// 1 to 64 children.
-fn processes_in_range() -> clap::builder::RangedI64ValueParser<u32> {
-    clap::value_parser!(u32).range(1..=64)
-}
-
 /// What a child sends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Role {
@@ -60,6 +57,7 @@ enum Role {
 
 fn main() {
     let args: Args = support::cli::parse();
+    support::cli::check_crash_at(args.crash_at, args.common.steps);
     let code = match (args.child, args.worker, args.queue_fd) {
         (Some(role), Some(worker), Some(fd)) => child_main(&args, role, worker, fd),
         _ => parent_main(&args),
@@ -75,33 +73,36 @@ fn parent_main(args: &Args) -> i32 {
             return 1;
         }
     };
+    // Results go through `writeln!(out, ...)?`: `println!` would panic if stdout were
+    // closed (`| head`) or full; this way it is an error, reported in one line.
+    let mut out = support::output::stdout();
     // Every child is reaped inside `run` (when its `Workers` is finished or dropped),
     // so nothing is left running when we exit.
-    match run(args, &interrupt) {
+    match run(args, &interrupt, &mut out) {
         Ok(()) => 0,
         Err(Failure::Interrupted(signal)) => {
             eprintln!("interrupted by signal {signal}: the children were stopped");
             exit_code_for(signal)
         }
-        Err(failure) => {
-            eprintln!("error: {failure}");
-            1
-        }
+        Err(failure) => support::output::report(failure),
     }
 }
 
-fn run(args: &Args, interrupt: &Interrupt) -> Result<(), Failure> {
+fn run(args: &Args, interrupt: &Interrupt, out: &mut Stdout) -> Result<(), Failure> {
     let seed = args.common.seed_or_random();
 
     let value = wrapper_result(args, seed, interrupt)?;
-    println!("1. The wrapper put the task's return value: {value}");
+    writeln!(out, "1. The wrapper put the task's return value: {value}")?;
 
     let value = progress_then_result(args, seed, interrupt)?;
-    println!("2. Progress messages came first, then the result: {value}");
+    writeln!(
+        out,
+        "2. Progress messages came first, then the result: {value}"
+    )?;
 
-    let results = several_workers(args, seed, interrupt)?;
+    let results = several_workers(args, seed, interrupt, out)?;
     // Every worker ran the same task on the same value, so any result will do.
-    println!("Result: {}", results[0]);
+    writeln!(out, "Result: {}", results[0])?;
     Ok(())
 }
 
@@ -114,16 +115,20 @@ fn start_workers(
     seed: u64,
     interrupt: &Interrupt,
 ) -> Result<Workers, Failure> {
-    let (sender, receiver) = queue::<Report>()?;
+    let (sender, receiver) =
+        queue::<Report>().map_err(|e| context("creating the queue", e))?;
     let interrupt = interrupt.clone();
     let mut workers = Workers::new(receiver, move || interrupt.signal());
     for index in 0..count {
-        let mut command = child::self_command()?;
+        // On an error, `?` drops `workers`: the workers started so far are stopped.
+        let starting =
+            |err| Failure::Io(context(format!("starting worker {index}"), err));
+        let mut command = child::self_command().map_err(starting)?;
         // The write end is close-on-exec: only this child inherits it, as `fd`.
-        let fd = sender.inherit(&mut command)?;
+        let fd = sender.inherit(&mut command).map_err(starting)?;
         let child_seed = seed.wrapping_add(index.into());
         command.args(child_args(args, role, index, fd, child_seed));
-        let child = command.spawn()?;
+        let child = command.spawn().map_err(starting)?;
         eprintln!("Started worker {index} (pid {})", child.id());
         workers.add(child);
     } // each `command`, with its copy of the write end, is dropped here
@@ -160,7 +165,9 @@ fn child_args(
 fn run_child(args: &Args, role: Role, worker: u32, fd: RawFd) -> io::Result<()> {
     // SAFETY: `fd` is the number the parent got from `Sender::inherit` and put on our
     // command line; nothing else in this process uses it.
-    let mut sender = unsafe { Sender::<Report>::from_inherited(fd)? };
+    let sender = unsafe { Sender::<Report>::from_inherited(fd) };
+    let mut sender =
+        sender.map_err(|e| context(format!("the queue (--queue-fd {fd})"), e))?;
     let c = &args.common;
     let seed = c.seed_or_random();
     let value = task(c.value, c.steps, c.max_sleep_ms, seed, |step, percent| {
@@ -192,7 +199,7 @@ fn child_main(args: &Args, role: Role, worker: u32, fd: RawFd) -> i32 {
     match run_child(args, role, worker, fd) {
         Ok(()) => 0,
         Err(err) => {
-            eprintln!("worker {worker}: error: {err}");
+            eprintln!("error: worker {worker}: {err}");
             1
         }
     }
@@ -245,6 +252,7 @@ fn several_workers(
     args: &Args,
     seed: u64,
     interrupt: &Interrupt,
+    out: &mut impl Write,
 ) -> Result<Vec<f64>, Failure> {
     let mut workers =
         start_workers(args, Role::Progress, args.processes, seed, interrupt)?;
@@ -261,7 +269,7 @@ fn several_workers(
                 }
                 Report::Result { worker, value } => {
                     line.finish();
-                    println!("3. Worker {worker} finished: {value}");
+                    writeln!(out, "3. Worker {worker} finished: {value}")?;
                     results[worker as usize] = Some(value);
                 }
             }

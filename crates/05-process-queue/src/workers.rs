@@ -43,6 +43,9 @@ pub enum Failure {
     Closed,
     /// The queue itself failed (corrupt bytes, an I/O error).
     Queue(RecvError),
+    /// Another system call failed: starting a worker, waiting for one. The error's text
+    /// says which.
+    Io(io::Error),
 }
 
 impl fmt::Display for Failure {
@@ -72,6 +75,7 @@ impl fmt::Display for Failure {
             Failure::Unexpected(report) => write!(f, "unexpected report {report:?}"),
             Failure::Closed => write!(f, "every worker has already sent its result"),
             Failure::Queue(err) => err.fmt(f),
+            Failure::Io(err) => err.fmt(f),
         }
     }
 }
@@ -86,7 +90,7 @@ impl From<RecvError> for Failure {
 
 impl From<io::Error> for Failure {
     fn from(err: io::Error) -> Self {
-        Failure::Queue(RecvError::Io(err))
+        Failure::Io(err)
     }
 }
 
@@ -286,7 +290,7 @@ impl Workers {
     fn reap_exited(&mut self) -> io::Result<bool> {
         let mut any = false;
         for worker in self.children.iter_mut().filter(|w| w.status.is_none()) {
-            worker.status = worker.child.try_wait()?;
+            worker.status = worker.child.try_wait().map_err(waiting)?;
             any |= worker.status.is_some();
         }
         Ok(any)
@@ -324,18 +328,23 @@ impl Workers {
         }
         let deadline = Instant::now() + GRACE;
         let status = loop {
-            if let Some(status) = worker.child.try_wait()? {
+            if let Some(status) = worker.child.try_wait().map_err(waiting)? {
                 break status;
             }
             if Instant::now() >= deadline {
                 let _ = worker.child.kill();
-                break worker.child.wait()?;
+                break worker.child.wait().map_err(waiting)?;
             }
             std::thread::sleep(Duration::from_millis(5));
         };
         worker.status = Some(status);
         Ok(status)
     }
+}
+
+/// A failed `waitpid`, saying so.
+fn waiting(err: io::Error) -> io::Error {
+    io::Error::new(err.kind(), format!("waiting for a worker: {err}"))
 }
 
 impl Drop for Workers {

@@ -93,10 +93,14 @@ fn a_crashing_child_is_reported_and_the_parent_exits_non_zero() {
 }
 
 #[test]
-fn a_crash_at_a_step_after_the_last_never_happens() {
-    let run = run_to_end(LESSON, &[QUICK, &["--crash-at", "6"]].concat());
-    assert_eq!(run.ended, Ended::Exited(0));
-    assert_eq!(run.last_line(), "Result: 9");
+fn a_crash_at_a_step_after_the_last_is_refused_like_in_every_lesson() {
+    // It would never happen: a usage error since issue 12, as in lessons 4, 7 and 8.
+    let args = [QUICK, &["--crash-at", "6"]].concat();
+    assert_usage_error(
+        LESSON,
+        &args,
+        "--crash-at 6 is past the last step (--steps 5)",
+    );
 }
 
 #[test]
@@ -122,5 +126,48 @@ fn a_child_given_a_wrong_descriptor_fails_cleanly() {
         .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{stderr}");
-    assert!(stderr.starts_with("worker 0: error:"), "{stderr}");
+    assert!(stderr.starts_with("error: worker 0: "), "{stderr}");
+    assert!(stderr.contains("--queue-fd 999"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+}
+
+#[test]
+fn absurd_numbers_exit_2_with_one_line_saying_the_range() {
+    assert_usage_error(
+        LESSON,
+        &["--max-sleep-ms", "18446744073709551615"],
+        "0..=60000",
+    );
+    assert_usage_error(LESSON, &["--processes", "-3"], "'-3' for '--processes");
+    assert_usage_error(LESSON, &["--steps", "3", "--crash-at", "4"], "--crash-at 4");
+}
+
+mod hostile {
+    use super::LESSON;
+    use support::testkit::{
+        Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+        assert_process_limit_is_one_error_line,
+    };
+
+    const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        assert_closed_stdout_ends_quietly(LESSON, QUICK);
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        assert_full_stdout_is_one_error_line(LESSON, QUICK);
+    }
+
+    #[test]
+    fn a_refused_worker_names_the_limit_and_the_started_ones_are_reaped() {
+        // Under 3, the parent and two workers of part 3 fit; the third does not.
+        let Some(run) = assert_process_limit_is_one_error_line(LESSON, QUICK, 3) else {
+            return;
+        };
+        assert_eq!(run.ended, Ended::Exited(1), "{run:?}");
+        assert!(run.stderr.contains("starting worker 2"), "{run:?}");
+    }
 }

@@ -36,12 +36,12 @@ pub fn die_with_parent(parent: Pid) -> io::Result<()> {
     #[cfg(target_os = "linux")]
     nix::sys::prctl::set_pdeathsig(Signal::SIGKILL)?;
     #[cfg(not(target_os = "linux"))]
-    std::thread::spawn(move || {
+    std::thread::Builder::new().spawn(move || {
         while getppid() == parent {
             std::thread::sleep(std::time::Duration::from_millis(100));
         }
         let _ = kill(getpid(), Signal::SIGKILL);
-    });
+    })?; // `thread::spawn` would panic if the system refused the thread
     if getppid() != parent {
         kill(getpid(), Signal::SIGKILL)?;
     }

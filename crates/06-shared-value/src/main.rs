@@ -11,11 +11,14 @@ use shared_value::{
     Report, SLOTS_PER_WORKER, SharedSlots, add_one_atomic, add_one_racy, task,
     unique_shm_name,
 };
+use std::io::Write;
 use std::process::Command;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 use support::cli::Common;
+use support::errors::context;
 use support::interrupt::{Interrupt, exit_code_for};
+use support::output::Stdout;
 use support::progress::{ProgressLine, percent};
 
 /// mp.Value and mp.Array ported: atomics in a shared-memory segment.
@@ -26,14 +29,15 @@ struct Args {
 
     /// Worker processes, each with its own entry in a shared array
     /// [default: 1; 2 with --demo]
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, value_parser = support::cli::workers::<u32>(64))]
     processes: Option<u32>,
 
     /// Make each worker abort when it reaches this step (counting from 1)
     #[arg(
         long,
         value_name = "STEP",
-        value_parser = clap::value_parser!(u32).range(1..)
+        value_parser = support::cli::step,
+        conflicts_with = "demo"
     )]
     crash_at: Option<u32>,
 
@@ -42,7 +46,11 @@ struct Args {
     demo: Option<Demo>,
 
     /// Increments per process in `--demo lost-updates`
-    #[arg(long, default_value_t = 1_000_000)]
+    #[arg(
+        long,
+        default_value_t = 1_000_000,
+        value_parser = |s: &str| support::cli::in_range::<u32>(s, 1, 10_000_000)
+    )]
     increments: u32,
 
     /// (internal) Run as a child with this role
@@ -59,7 +67,7 @@ struct Args {
 
     /// (internal, for tests) Pause this long after creating the segment, before any
     /// child has mapped it: the one moment a killed parent would leak its name
-    #[arg(long, hide = true)]
+    #[arg(long, hide = true, value_parser = support::cli::millis)]
     hold_after_create_ms: Option<u64>,
 }
 
@@ -82,6 +90,7 @@ const EXACT: usize = 1;
 
 fn main() {
     let args: Args = support::cli::parse();
+    support::cli::check_crash_at(args.crash_at, args.common.steps);
     let code = match args.child {
         Some(role) => child_main(role, &args),
         None => parent_main(&args),
@@ -99,9 +108,12 @@ fn parent_main(args: &Args) -> i32 {
         }
     };
     let stop = || interrupt.signal();
+    // Results go through `writeln!(out, ...)?`: `println!` would panic if stdout were
+    // closed (`| head`) or full; this way it is an error, reported in one line.
+    let mut out = support::output::stdout();
     let outcome = match args.demo {
-        None => walkthrough(args, &stop),
-        Some(Demo::LostUpdates) => lost_updates(args, &stop),
+        None => walkthrough(args, &stop, &mut out),
+        Some(Demo::LostUpdates) => lost_updates(args, &stop, &mut out),
     };
     // Returning dropped the workers (killed and reaped if still running) and the
     // segment.
@@ -115,10 +127,10 @@ fn parent_main(args: &Args) -> i32 {
             exit_code_for(sig)
         }
         (Ok(code), None) => code,
-        (Err(err), None) => {
-            eprintln!("error: {err}");
-            1
+        (Err(SetupError::Io(err)), None) => {
+            support::output::report(support::errors::with_limit(err))
         }
+        (Err(err), None) => support::output::report(err),
     }
 }
 
@@ -148,12 +160,14 @@ fn spawn_children(
             if let Some(step) = args.crash_at {
                 command.arg(format!("--crash-at={step}"));
             }
+            // On an error, `collect` drops the workers started so far: killed, reaped.
             Worker::spawn(command)
+                .map_err(|e| context(format!("starting worker {index}"), e))
         })
         .collect()
 }
 
-fn walkthrough(args: &Args, stop: Stop) -> Result<i32, SetupError> {
+fn walkthrough(args: &Args, stop: Stop, out: &mut Stdout) -> Result<i32, SetupError> {
     let workers = args.processes.unwrap_or(1);
     let seed = args.common.seed_or_random();
     let name = unique_shm_name("value");
@@ -176,11 +190,11 @@ fn walkthrough(args: &Args, stop: Stop) -> Result<i32, SetupError> {
     }
     if results.len() > 1 {
         for (index, result) in results.iter().enumerate() {
-            println!("Worker {index}: {result}");
+            writeln!(out, "Worker {index}: {result}")?;
         }
     }
     // Every worker ran the same task on the same value, so they all agree.
-    println!("Result: {}", results[0]);
+    writeln!(out, "Result: {}", results[0])?;
     Ok(0)
 }
 
@@ -239,11 +253,10 @@ fn hold(ms: Option<u64>, stop: Stop) {
     }
 }
 
-fn lost_updates(args: &Args, stop: Stop) -> Result<i32, SetupError> {
+fn lost_updates(args: &Args, stop: Stop, out: &mut Stdout) -> Result<i32, SetupError> {
     let processes = args.processes.unwrap_or(2);
     let Some(expected) = processes.checked_mul(args.increments) else {
-        eprintln!("error: --processes times --increments must stay below 2^32");
-        return Ok(2);
+        support::cli::refuse("--processes times --increments must stay below 2^32");
     };
     let name = unique_shm_name("counter");
     let seed = args.common.seed_or_random();
@@ -262,16 +275,18 @@ fn lost_updates(args: &Args, stop: Stop) -> Result<i32, SetupError> {
     // Every child has exited and been reaped, so every write it made is visible.
     let racy = slots.u32(RACY).load(Ordering::Relaxed);
     let exact = slots.u32(EXACT).load(Ordering::Relaxed);
-    println!(
+    writeln!(
+        out,
         "{processes} processes x {} increments = {expected}",
         args.increments
-    );
-    println!(
+    )?;
+    writeln!(
+        out,
         "load, then store: {racy:>10} ({} updates lost)",
         expected - racy
-    );
-    println!("fetch_add:        {exact:>10}");
-    println!("Result: {exact}");
+    )?;
+    writeln!(out, "fetch_add:        {exact:>10}")?;
+    writeln!(out, "Result: {exact}")?;
     Ok(0)
 }
 
@@ -282,9 +297,16 @@ fn child_main(role: Role, args: &Args) -> i32 {
     };
     let slots = match join_parent(name) {
         Ok(Some(slots)) => slots,
-        Ok(None) => return 1, // the parent died during setup
+        Ok(None) => {
+            // The parent died during setup, or nobody started us: one line either way.
+            let pid = std::process::id();
+            eprintln!(
+                "error: child {pid}: no parent answered on stdin (--child is internal)"
+            );
+            return 1;
+        }
         Err(err) => {
-            eprintln!("child {}: cannot map {name}: {err}", std::process::id());
+            eprintln!("error: child {}: {err}", std::process::id());
             return 1;
         }
     };

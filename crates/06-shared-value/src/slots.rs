@@ -74,26 +74,77 @@ impl SharedSlots {
     /// Creates the segment `name` (e.g. `/shmem_value_1234_0`) with `len` zeroed slots
     /// and maps it. Fails if the name exists. This process becomes the owner of the
     /// name.
+    ///
+    /// The memory is reserved now: a full `/dev/shm` is an error here, not a SIGBUS at
+    /// the first touch (see [`reserve`]). An error says what was being created.
     pub fn create(name: &str, len: usize) -> io::Result<Self> {
+        let creating = |err: io::Error| {
+            let text = format!("creating the shared segment {name}{IN_DEV_SHM}: {err}");
+            io::Error::new(err.kind(), text)
+        };
         let bytes = len.checked_mul(SLOT_BYTES).ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "too many slots")
-        })?;
+        });
         let shmem = ShmemConf::new()
             .os_id(name)
-            .size(bytes)
+            .size(bytes.map_err(creating)?)
             .create()
-            .map_err(io::Error::other)?;
+            .map_err(|err| creating(os_error(err)))?;
+        // On an error, dropping `shmem` (the owner) removes the name again.
+        reserve(name, shmem.len()).map_err(creating)?;
         Self::checked(shmem)
     }
 
     /// Maps the existing segment `name`, created by another process. This process does
     /// not own the name: dropping the value only unmaps it.
     pub fn open(name: &str) -> io::Result<Self> {
-        let shmem = ShmemConf::new()
-            .os_id(name)
-            .open()
-            .map_err(io::Error::other)?;
+        let shmem = ShmemConf::new().os_id(name).open().map_err(|err| {
+            let err = os_error(err);
+            io::Error::new(
+                err.kind(),
+                format!("opening the shared segment {name}: {err}"),
+            )
+        })?;
         Self::checked(shmem)
+    }
+}
+
+/// Where the names live, for error messages.
+#[cfg(target_os = "linux")]
+const IN_DEV_SHM: &str = " in /dev/shm";
+#[cfg(not(target_os = "linux"))]
+const IN_DEV_SHM: &str = "";
+
+/// Gives the pages of the new segment `name` their memory now (Linux).
+///
+/// `/dev/shm` is a tmpfs, and a tmpfs accepts any size at `ftruncate`: it looks for the
+/// memory only when a page is first touched. If `/dev/shm` is full then, the process
+/// that touches it dies of SIGBUS. `posix_fallocate` asks for the memory at once, so a
+/// full `/dev/shm` is an error (ENOSPC) that we can report.
+#[cfg(target_os = "linux")]
+fn reserve(name: &str, bytes: usize) -> io::Result<()> {
+    use nix::fcntl::{OFlag, posix_fallocate};
+    use nix::sys::stat::Mode;
+    let fd = nix::sys::mman::shm_open(name, OFlag::O_RDWR, Mode::empty())?;
+    let len = libc::off_t::try_from(bytes).map_err(io::Error::other)?;
+    Ok(posix_fallocate(fd, 0, len)?)
+}
+
+/// macOS has no `posix_fallocate`, and its shared memory is not a tmpfs.
+#[cfg(not(target_os = "linux"))]
+fn reserve(_name: &str, _bytes: usize) -> io::Result<()> {
+    Ok(())
+}
+
+/// The crate's error as the system error it carries ("No space left on device (os
+/// error 28)", not "os error 28"), so that the caller can tell which limit it is.
+fn os_error(err: shared_memory::ShmemError) -> io::Error {
+    use shared_memory::ShmemError::{MapCreateFailed, MapOpenFailed, UnknownOsError};
+    match err {
+        MapCreateFailed(code) | MapOpenFailed(code) | UnknownOsError(code) => {
+            io::Error::from_raw_os_error(code as i32)
+        }
+        other => io::Error::other(other),
     }
 }
 

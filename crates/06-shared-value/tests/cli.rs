@@ -141,3 +141,72 @@ fn help_exits_0_and_hides_the_child_role() {
         "{help}"
     );
 }
+
+#[test]
+fn absurd_or_inconsistent_flags_exit_2_with_one_line() {
+    assert_usage_error(
+        BIN,
+        &["--max-sleep-ms", "18446744073709551615"],
+        "0..=60000",
+    );
+    assert_usage_error(BIN, &["--steps", "3", "--crash-at", "4"], "--crash-at 4");
+    let ignored = ["--demo", "lost-updates", "--crash-at", "1"];
+    assert_usage_error(BIN, &ignored, "--crash-at");
+    assert_usage_error(BIN, &["--value", "inf"], "'inf' for '--value");
+}
+
+#[test]
+fn a_child_role_started_by_hand_says_so_in_one_line() {
+    let out = Command::new(BIN)
+        .args(["--child", "worker", "--shm", "/nonexistent"])
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("error: child "), "{stderr}");
+}
+
+mod hostile {
+    use super::BIN;
+    use support::testkit::{
+        Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+        assert_process_limit_is_one_error_line,
+    };
+
+    const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+    const DEMO: &[&str] = &["--demo", "lost-updates", "--increments", "1000"];
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        assert_closed_stdout_ends_quietly(BIN, QUICK);
+        assert_closed_stdout_ends_quietly(BIN, DEMO);
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        assert_full_stdout_is_one_error_line(BIN, QUICK);
+        assert_full_stdout_is_one_error_line(BIN, DEMO);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_dev_shm_is_one_error_line_and_leaves_nothing() {
+        // Before the fix: SIGBUS at the first touch of the mapping (status 135).
+        let args = ["--steps", "5", "--max-sleep-ms", "10"];
+        support::testkit::assert_full_dev_shm_is_one_error_line(BIN, &args);
+        support::testkit::assert_full_dev_shm_is_one_error_line(BIN, DEMO);
+    }
+
+    #[test]
+    fn a_refused_worker_names_the_limit_and_the_started_ones_are_reaped() {
+        // Under 3, the parent and two workers fit; the third does not.
+        let args = [QUICK, &["--processes", "3"]].concat();
+        let Some(run) = assert_process_limit_is_one_error_line(BIN, &args, 3) else {
+            return;
+        };
+        assert_eq!(run.ended, Ended::Exited(1), "{run:?}");
+        assert!(run.stderr.contains("starting worker 2"), "{run:?}");
+    }
+}

@@ -71,17 +71,18 @@ pub fn die_with_parent(command: &mut Command) -> &mut Command {
 
 /// In a child started with [`die_with_parent`]: on macOS, starts a thread that ends
 /// this process as soon as its parent is gone (`getppid()` changes: an orphan is
-/// adopted). On Linux the kernel does that already, and this does nothing.
-pub fn exit_when_orphaned() {
+/// adopted). On Linux the kernel does that already, and this does nothing. Fails if
+/// the system refuses the thread (a process limit).
+pub fn exit_when_orphaned() -> io::Result<()> {
     #[cfg(not(target_os = "linux"))]
     {
         let Some(parent) = std::env::var(PARENT_PID)
             .ok()
             .and_then(|pid| pid.parse::<libc::pid_t>().ok())
         else {
-            return;
+            return Ok(());
         };
-        std::thread::spawn(move || {
+        std::thread::Builder::new().spawn(move || {
             loop {
                 // SAFETY: getppid is a plain system call that cannot fail.
                 if unsafe { libc::getppid() } != parent {
@@ -90,8 +91,9 @@ pub fn exit_when_orphaned() {
                 }
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
-        });
+        })?; // `thread::spawn` would panic if the system refused the thread
     }
+    Ok(())
 }
 
 /// A shared-memory name unique to this process: `/shmem_<tag>_<pid>_<n>`.

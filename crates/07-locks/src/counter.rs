@@ -139,12 +139,19 @@ impl SharedCounter {
         if kind == Some(LockKind::Flock) {
             files.push(lock_path(&name));
         }
-        let guardian = Guardian::start(&[&name], &files)?;
+        let guardian = Guardian::start(&[&name], &files).map_err(|err| {
+            let text = format!("starting the guardian process of {name}: {err}");
+            io::Error::new(err.kind(), text)
+        })?;
+        let creating = |err: io::Error| {
+            let text = format!("creating the shared segment {name}{IN_DEV_SHM}: {err}");
+            io::Error::new(err.kind(), text)
+        };
         let mut shmem = ShmemConf::new()
             .os_id(&name)
             .size(std::mem::size_of::<Segment>())
             .create()
-            .map_err(io::Error::other)?;
+            .map_err(|err| creating(os_error(err)))?;
         // We unlink the name ourselves (see `unlink`), so the crate's drop must not.
         shmem.set_owner(false);
         let mut counter = SharedCounter {
@@ -154,6 +161,9 @@ impl SharedCounter {
             owner: true,
             guardian: Some(guardian),
         };
+        // Before the first touch, or a full /dev/shm is a SIGBUS (see `reserve`). On an
+        // error, dropping `counter` removes the name.
+        reserve(&name, std::mem::size_of::<Segment>()).map_err(creating)?;
         let segment = counter.checked_ptr()?;
         let code = match kind {
             None => 0,
@@ -188,10 +198,13 @@ impl SharedCounter {
     /// program) and counts this process as attached. Must happen before the creator
     /// unlinks the name.
     pub fn open(name: &str) -> io::Result<Self> {
-        let mut shmem = ShmemConf::new()
-            .os_id(name)
-            .open()
-            .map_err(io::Error::other)?;
+        let mut shmem = ShmemConf::new().os_id(name).open().map_err(|err| {
+            let err = os_error(err);
+            io::Error::new(
+                err.kind(),
+                format!("opening the shared segment {name}: {err}"),
+            )
+        })?;
         shmem.set_owner(false);
         let mut counter = SharedCounter {
             shmem: ManuallyDrop::new(shmem),
@@ -391,6 +404,44 @@ impl Drop for SharedCounter {
         }
         // SAFETY: `shmem` is dropped exactly once, here, and never used afterwards.
         unsafe { ManuallyDrop::drop(&mut self.shmem) };
+    }
+}
+
+/// Where the names live, for error messages.
+#[cfg(target_os = "linux")]
+const IN_DEV_SHM: &str = " in /dev/shm";
+#[cfg(not(target_os = "linux"))]
+const IN_DEV_SHM: &str = "";
+
+/// Gives the pages of the new segment `name` their memory now (Linux). `/dev/shm` is a
+/// tmpfs, which accepts any size at `ftruncate` and looks for the memory only when a
+/// page is first touched: if `/dev/shm` is full then, that process dies of SIGBUS.
+/// `posix_fallocate` asks at once, so a full `/dev/shm` is an error (ENOSPC) instead.
+/// (Lesson 6, shared-value, explains it too.)
+#[cfg(target_os = "linux")]
+fn reserve(name: &str, bytes: usize) -> io::Result<()> {
+    use nix::fcntl::{OFlag, posix_fallocate};
+    use nix::sys::stat::Mode;
+    let fd = nix::sys::mman::shm_open(name, OFlag::O_RDWR, Mode::empty())?;
+    let len = libc::off_t::try_from(bytes).map_err(io::Error::other)?;
+    Ok(posix_fallocate(fd, 0, len)?)
+}
+
+/// macOS has no `posix_fallocate`, and its shared memory is not a tmpfs.
+#[cfg(not(target_os = "linux"))]
+fn reserve(_name: &str, _bytes: usize) -> io::Result<()> {
+    Ok(())
+}
+
+/// The crate's error as the system error it carries ("No space left on device (os
+/// error 28)", not "os error 28").
+fn os_error(err: shared_memory::ShmemError) -> io::Error {
+    use shared_memory::ShmemError::{MapCreateFailed, MapOpenFailed, UnknownOsError};
+    match err {
+        MapCreateFailed(code) | MapOpenFailed(code) | UnknownOsError(code) => {
+            io::Error::from_raw_os_error(code as i32)
+        }
+        other => io::Error::other(other),
     }
 }
 

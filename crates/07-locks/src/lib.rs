@@ -72,20 +72,22 @@ pub fn task(
 /// `threads` threads each add 1 to one counter, `increments` times. The `Mutex` *owns*
 /// the counter: the only way to reach it is `lock()`, so no thread can forget the lock
 /// (in Python the lock merely stands beside the data). The guard unlocks when it is
-/// dropped.
-pub fn count_with_threads(threads: usize, increments: u64) -> u64 {
+/// dropped. (`Builder::spawn_scoped` is `s.spawn` that returns an error, instead of
+/// panicking, when the system refuses a thread.)
+pub fn count_with_threads(threads: usize, increments: u64) -> io::Result<u64> {
     let counter = Mutex::new(0u64);
     thread::scope(|s| {
         for _ in 0..threads {
-            s.spawn(|| {
+            thread::Builder::new().spawn_scoped(s, || {
                 for _ in 0..increments {
                     let mut count = counter.lock().unwrap();
                     *count += 1;
                 } // `count`, the guard, is dropped here: unlocked
-            });
+            })?;
         }
-    });
-    counter.into_inner().unwrap()
+        Ok::<(), io::Error>(())
+    })?;
+    Ok(counter.into_inner().unwrap())
 }
 // ANCHOR_END: threads
 
@@ -95,25 +97,26 @@ pub fn count_with_threads(threads: usize, increments: u64) -> u64 {
 /// error still carries the guard: `into_inner()` takes it, to inspect or repair the
 /// data, and `clear_poison()` declares the mutex healthy again. Returns (was it
 /// poisoned, the value).
-pub fn poison_and_recover(counter: &Mutex<u64>) -> (bool, u64) {
+pub fn poison_and_recover(counter: &Mutex<u64>) -> io::Result<(bool, u64)> {
     thread::scope(|s| {
-        let holder = thread::Builder::new()
-            .name("holder".into())
-            .spawn_scoped(s, || {
-                let mut count = counter.lock().unwrap();
-                *count += 1;
-                panic!("on purpose, while holding the lock");
-            })
-            .expect("failed to start a thread");
+        let holder =
+            thread::Builder::new()
+                .name("holder".into())
+                .spawn_scoped(s, || {
+                    let mut count = counter.lock().unwrap();
+                    *count += 1;
+                    panic!("on purpose, while holding the lock");
+                })?;
         assert!(holder.join().is_err(), "the holder was meant to panic");
-    });
+        Ok::<(), io::Error>(())
+    })?;
     let was_poisoned = counter.is_poisoned();
     let value = match counter.lock() {
         Ok(count) => *count,
         Err(poisoned) => *poisoned.into_inner(),
     };
     counter.clear_poison();
-    (was_poisoned, value)
+    Ok((was_poisoned, value))
 }
 // ANCHOR_END: poison
 
@@ -165,13 +168,13 @@ mod tests {
 
     #[test]
     fn threads_count_exactly_under_a_mutex() {
-        assert_eq!(count_with_threads(4, 10_000), 40_000);
+        assert_eq!(count_with_threads(4, 10_000).unwrap(), 40_000);
     }
 
     #[test]
     fn a_panic_while_holding_the_lock_poisons_it_and_into_inner_recovers() {
         let counter = Mutex::new(41);
-        let (was_poisoned, value) = poison_and_recover(&counter);
+        let (was_poisoned, value) = poison_and_recover(&counter).unwrap();
         assert!(was_poisoned);
         assert_eq!(
             value, 42,

@@ -12,7 +12,9 @@ use std::sync::Mutex;
 use std::thread;
 use std::time::{Duration, Instant};
 use support::cli::Common;
+use support::errors::context;
 use support::interrupt::{Interrupt, exit_code_for};
+use support::output::Stdout;
 use support::progress::{ProgressLine, percent};
 
 /// The generous limit for children to map the segment, or to be told to start.
@@ -28,15 +30,15 @@ struct Args {
     common: Common,
 
     /// Processes (and, in the thread part, threads) that increment the shared counter
-    #[arg(
-        long,
-        default_value_t = 4,
-        value_parser = clap::value_parser!(u32).range(1..=64)
-    )]
+    #[arg(long, default_value_t = 4, value_parser = support::cli::workers::<u32>(64))]
     processes: u32,
 
     /// Increments made by each process (and each thread)
-    #[arg(long, default_value_t = 100_000)]
+    #[arg(
+        long,
+        default_value_t = 100_000,
+        value_parser = |s: &str| support::cli::in_range::<u64>(s, 1, 10_000_000)
+    )]
     increments: u64,
 
     /// The lock the processes share (mutex: Linux only)
@@ -53,11 +55,7 @@ struct Args {
 
     /// The first turn-taking process aborts at this step (1 = the first), outside the
     /// lock
-    #[arg(
-        long,
-        value_name = "STEP",
-        value_parser = clap::value_parser!(u32).range(1..)
-    )]
+    #[arg(long, value_name = "STEP", value_parser = support::cli::step)]
     crash_at: Option<u32>,
 
     /// Internal: run as a child process in this role
@@ -79,7 +77,7 @@ struct Args {
     /// Internal, for tests: pause this long after creating the first segment (the turns
     /// part's), before any child has mapped it: the moment a killed parent would leak
     /// its names without the guardian
-    #[arg(long, hide = true, value_name = "MS")]
+    #[arg(long, hide = true, value_name = "MS", value_parser = support::cli::millis)]
     hold_after_create_ms: Option<u64>,
 }
 
@@ -91,16 +89,11 @@ enum Role {
 
 fn main() {
     let args: Args = support::cli::parse();
-    if let Some(step) = args.crash_at.filter(|&step| step > args.common.steps) {
-        eprintln!(
-            "error: --crash-at {step} is past the last step (--steps {})",
-            args.common.steps
-        );
-        std::process::exit(2);
-    }
+    support::cli::check_crash_at(args.crash_at, args.common.steps);
     if cfg!(not(target_os = "linux")) && args.lock == LockKind::Mutex {
-        eprintln!("error: --lock mutex needs Linux (robust mutexes); use --lock flock");
-        std::process::exit(2);
+        support::cli::refuse(
+            "--lock mutex needs Linux (robust mutexes); use --lock flock",
+        );
     }
     let code = match args.child {
         Some(role) => child_main(role, &args),
@@ -129,9 +122,13 @@ fn parent_main(args: &Args) -> i32 {
             return 1;
         }
     };
-    let outcome = threads_part(args)
-        .and_then(|()| turns_part(args, &interrupt))
-        .and_then(|()| count_part(args, &interrupt));
+    // Results go through `writeln!(out, ...)?`: `println!` would panic if stdout were
+    // closed (`| head`) or full; this way it is an error, reported in one line.
+    let out = &mut support::output::stdout();
+    let outcome = threads_part(args, out)
+        .and_then(|()| turns_part(args, &interrupt, out))
+        .and_then(|()| count_part(args, &interrupt, out))
+        .and_then(|total| Ok(writeln!(out, "Result: {total}")?));
     // Ctrl-C reaches the children too, and `watch` may see one of them dead of it just
     // after it looked for the signal: a failure that comes with a signal is the
     // signal's.
@@ -140,10 +137,7 @@ fn parent_main(args: &Args) -> i32 {
         (outcome, _) => outcome,
     };
     match outcome {
-        Ok(total) => {
-            println!("Result: {total}");
-            0
-        }
+        Ok(()) => 0,
         Err(Stop::Interrupted(signal)) => {
             eprintln!(
                 "stopped by signal {signal}; children stopped, shared memory removed"
@@ -151,24 +145,33 @@ fn parent_main(args: &Args) -> i32 {
             exit_code_for(signal)
         }
         Err(Stop::Failed(message)) => {
-            eprintln!("error: {message}");
-            1
+            let err = io::Error::other(message);
+            support::output::report(support::errors::with_limit(err))
         }
     }
 }
 
 /// Part 1: threads share a counter through a `Mutex`, then one of them poisons it.
-fn threads_part(args: &Args) -> Result<(), Stop> {
+fn threads_part(args: &Args, out: &mut Stdout) -> Result<(), Stop> {
     let (threads, increments) = (args.processes as usize, args.increments);
-    let total = count_with_threads(threads, increments);
-    println!("threads: {threads} x {increments} increments under a Mutex: {total}");
+    let total = count_with_threads(threads, increments)
+        .map_err(|err| context("starting the counting threads", err))?;
+    writeln!(
+        out,
+        "threads: {threads} x {increments} increments under a Mutex: {total}"
+    )?;
 
-    println!("threads: now a thread panics while holding the lock (on purpose)");
+    writeln!(
+        out,
+        "threads: now a thread panics while holding the lock (on purpose)"
+    )?;
     let counter = Mutex::new(total);
-    let (was_poisoned, value) = quiet_panics(|| poison_and_recover(&counter));
-    println!(
+    let (was_poisoned, value) = quiet_panics(|| poison_and_recover(&counter))
+        .map_err(|err| context("starting the thread that poisons the lock", err))?;
+    writeln!(
+        out,
         "threads: poisoned: {was_poisoned}; into_inner() still gave the value {value}"
-    );
+    )?;
     Ok(())
 }
 
@@ -193,12 +196,17 @@ fn quiet_panics<T>(demo: impl FnOnce() -> T) -> T {
 }
 
 /// Part 2: the tutorial's two processes take turns in a critical section.
-fn turns_part(args: &Args, interrupt: &Interrupt) -> Result<(), Stop> {
+fn turns_part(
+    args: &Args,
+    interrupt: &Interrupt,
+    out: &mut Stdout,
+) -> Result<(), Stop> {
     let kind = lock_kind(args);
-    println!(
+    writeln!(
+        out,
         "processes: 2 take turns in a critical section ({})",
         describe(kind)
-    );
+    )?;
     let mut counter = SharedCounter::create(kind)?;
     hold(args.hold_after_create_ms, &counter, interrupt)?;
     let seed = args.common.seed_or_random();
@@ -226,20 +234,31 @@ fn turns_part(args: &Args, interrupt: &Interrupt) -> Result<(), Stop> {
     )?;
     let sections: u64 = (0..2).map(|child| counter.done(child)).sum();
     match counter.overlaps() {
-        0 => println!("processes: {sections} critical sections, none overlapped"),
-        n => println!("processes: {sections} critical sections, {n} overlapped"),
+        0 => writeln!(
+            out,
+            "processes: {sections} critical sections, none overlapped"
+        )?,
+        n => writeln!(
+            out,
+            "processes: {sections} critical sections, {n} overlapped"
+        )?,
     }
     Ok(())
 }
 
 /// Part 3: N processes count in shared memory under the lock; returns the count.
-fn count_part(args: &Args, interrupt: &Interrupt) -> Result<u64, Stop> {
+fn count_part(
+    args: &Args,
+    interrupt: &Interrupt,
+    out: &mut Stdout,
+) -> Result<u64, Stop> {
     let kind = lock_kind(args);
     let (n, m) = (args.processes as usize, args.increments);
-    println!(
+    writeln!(
+        out,
         "processes: {n} x {m} increments of a shared counter ({})",
         describe(kind)
-    );
+    )?;
     let mut counter = SharedCounter::create(kind)?;
     let children = (0..n)
         .map(|index| {
@@ -270,40 +289,43 @@ fn count_part(args: &Args, interrupt: &Interrupt) -> Result<u64, Stop> {
     drop(guard);
     let made: u64 = (0..n).map(|child| counter.done(child)).sum();
     if let Some(dead) = expected_crash {
-        println!(
+        writeln!(
+            out,
             "child {dead} {} while holding the lock, after {} of its {m} increments",
             describe_status(statuses[dead]),
             counter.done(dead)
-        );
+        )?;
         let who = if parent_recovered {
             "the parent, locking to read the total,"
         } else {
             "the next child to lock"
         };
         match kind {
-            Some(LockKind::Mutex) => {
-                println!(
-                    "recovered: {who} got EOWNERDEAD and made the mutex consistent"
-                )
-            }
-            _ => println!(
+            Some(LockKind::Mutex) => writeln!(
+                out,
+                "recovered: {who} got EOWNERDEAD and made the mutex consistent"
+            )?,
+            _ => writeln!(
+                out,
                 "recovered: the kernel released the flock as the dead child's file \
                  closed; nobody was told"
-            ),
+            )?,
         }
-        println!(
+        writeln!(
+            out,
             "the dead child's other {} increments never happened, so the count is \
              short",
             m - counter.done(dead)
-        );
+        )?;
     }
     if total == made {
-        println!("{made} increments made, {total} counted: none lost");
+        writeln!(out, "{made} increments made, {total} counted: none lost")?;
     } else {
-        println!(
+        writeln!(
+            out,
             "{made} increments made, {total} counted: {} lost",
             made - total
-        );
+        )?;
     }
     Ok(total)
 }
@@ -373,12 +395,14 @@ fn supervise(
 ) -> Result<Vec<ExitStatus>, Stop> {
     let mut children = Vec::new();
     let mut result = Ok(Vec::new());
-    for child in spawned {
+    for (index, child) in spawned.into_iter().enumerate() {
         match child {
             Ok(child) => children.push(child),
-            Err(error) => {
-                result = Err(Stop::Failed(format!("cannot start a child: {error}")))
+            Err(error) if result.is_ok() => {
+                let error = context(format!("starting child {index}"), error);
+                result = Err(Stop::Failed(error.to_string()))
             }
+            Err(_) => {} // the first failure is the one to report
         }
     }
     if result.is_ok() {
@@ -495,7 +519,7 @@ fn child_main(role: Role, args: &Args) -> i32 {
 }
 
 fn child_run(role: Role, args: &Args) -> io::Result<()> {
-    child::exit_when_orphaned(); // macOS: there is no PR_SET_PDEATHSIG
+    child::exit_when_orphaned()?; // macOS: there is no PR_SET_PDEATHSIG
     let counter = SharedCounter::open(&args.shm)?;
     counter.wait_for_start(HANG_GUARD)?;
     match role {

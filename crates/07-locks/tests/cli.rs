@@ -226,3 +226,79 @@ fn help_exits_0_and_hides_the_child_role() {
         "{help}"
     );
 }
+
+#[test]
+fn absurd_numbers_exit_2_with_one_line_saying_the_range() {
+    assert_usage_error(
+        BIN,
+        &["--max-sleep-ms", "18446744073709551615"],
+        "0..=60000",
+    );
+    assert_usage_error(BIN, &["--increments", "-1"], "'-1' for '--increments");
+    assert_usage_error(
+        BIN,
+        &["--increments", "18446744073709551615"],
+        "1..=10000000",
+    );
+}
+
+#[test]
+fn a_child_role_started_by_hand_says_so_in_one_line() {
+    let out = Command::new(BIN)
+        .args(["--child", "count", "--shm", "/nonexistent"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("error: child 0: opening the shared"),
+        "{stderr}"
+    );
+}
+
+mod hostile {
+    use super::BIN;
+    use support::testkit::{
+        Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+        assert_process_limit_is_one_error_line,
+    };
+
+    const QUICK: &[&str] =
+        &["--steps", "3", "--max-sleep-ms", "5", "--increments", "100"];
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        assert_closed_stdout_ends_quietly(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        assert_full_stdout_is_one_error_line(BIN, QUICK);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_full_dev_shm_is_one_error_line_and_leaves_nothing() {
+        // Before the fix: SIGBUS at the first touch of the mapping (status 135).
+        for lock in ["mutex", "flock"] {
+            let args = ["--steps", "5", "--max-sleep-ms", "10", "--lock", lock];
+            support::testkit::assert_full_dev_shm_is_one_error_line(BIN, &args);
+        }
+    }
+
+    #[test]
+    fn a_process_limit_is_one_error_line_in_every_part() {
+        // Each limit stops a different part (threads, turns, count); a run that gets
+        // through is fine too. Whatever happens: no panic, nothing left.
+        let mut failed = 0;
+        for limit in 1..=6 {
+            let Some(run) = assert_process_limit_is_one_error_line(BIN, QUICK, limit)
+            else {
+                return;
+            };
+            failed += usize::from(run.ended != Ended::Exited(0));
+        }
+        assert!(failed > 0, "no limit was low enough to refuse anything");
+    }
+}

@@ -64,18 +64,20 @@ pub fn die_with_parent(command: &mut Command) -> &mut Command {
 
 /// In a child started with [`die_with_parent`]: on macOS, starts a thread that polls
 /// `getppid()` every 50 ms and sends this process SIGKILL once the parent is gone.
-/// On Linux the kernel does that, and this does nothing.
-pub fn watch_parent() {
+/// On Linux the kernel does that, and this does nothing. Fails if the system refuses
+/// the thread (a process limit).
+pub fn watch_parent() -> io::Result<()> {
     #[cfg(not(target_os = "linux"))]
     if let Some(parent) = std::env::var(PARENT_VAR).ok().and_then(|p| p.parse().ok()) {
         use nix::sys::signal::{Signal, raise};
         use nix::unistd::{Pid, getppid};
         let parent = Pid::from_raw(parent);
-        std::thread::spawn(move || {
+        std::thread::Builder::new().spawn(move || {
             while getppid() == parent {
                 std::thread::sleep(std::time::Duration::from_millis(50));
             }
             let _ = raise(Signal::SIGKILL);
-        });
+        })?;
     }
+    Ok(())
 }

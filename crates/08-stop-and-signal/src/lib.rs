@@ -161,18 +161,19 @@ pub struct Watched<T> {
     done: Receiver<()>,
 }
 
-/// Runs `f` on a new thread that can be joined with a deadline.
-pub fn spawn_watched<T, F>(f: F) -> Watched<T>
+/// Runs `f` on a new thread that can be joined with a deadline. Fails if the system
+/// refuses the thread (`thread::spawn` would panic).
+pub fn spawn_watched<T, F>(f: F) -> io::Result<Watched<T>>
 where
     T: Send + 'static,
     F: FnOnce() -> T + Send + 'static,
 {
     let (done_tx, done) = crossbeam_channel::bounded::<()>(0);
-    let handle = thread::spawn(move || {
+    let handle = thread::Builder::new().spawn(move || {
         let _done = done_tx; // dropped when `f` returns *or panics*: that is the signal
         f()
-    });
-    Watched { handle, done }
+    })?;
+    Ok(Watched { handle, done })
 }
 
 impl<T> Watched<T> {
@@ -210,19 +211,21 @@ pub struct Ticket<T> {
 }
 
 impl Pool {
-    /// Starts `workers` threads.
-    pub fn new(workers: usize) -> Self {
+    /// Starts `workers` threads. Fails if the system refuses one; those already started
+    /// are then joined (dropping the pool does it).
+    pub fn new(workers: usize) -> io::Result<Self> {
         let (queue, jobs) = crossbeam_channel::unbounded::<Job>();
-        let workers = (0..workers)
-            .map(|_| {
-                let jobs = jobs.clone();
-                thread::spawn(move || jobs.into_iter().for_each(|job| job()))
-            })
-            .collect();
-        Pool {
+        let mut pool = Pool {
             queue: Some(queue),
-            workers,
+            workers: Vec::with_capacity(workers),
+        };
+        for _ in 0..workers {
+            let jobs = jobs.clone();
+            let worker = thread::Builder::new()
+                .spawn(move || jobs.into_iter().for_each(|job| job()))?;
+            pool.workers.push(worker);
         }
+        Ok(pool)
     }
 
     /// Queues `f`; the ticket cancels it or waits for its value.
@@ -503,6 +506,9 @@ pub fn wait_timeout(
     }
 }
 
+/// How often [`terminate_or_hurry`] asks whether to hurry.
+const HURRY_POLL: Duration = Duration::from_millis(50);
+
 /// What [`terminate`] had to send before the child ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sent {
@@ -517,14 +523,32 @@ pub enum Sent {
 /// Stops `child` politely if it can, by force if it must, and reaps it: SIGTERM, up
 /// to `grace` for it to finish and exit, then SIGKILL (which cannot be caught or
 /// ignored).
-// ANCHOR: terminate
 pub fn terminate(child: &mut Child, grace: Duration) -> io::Result<(Sent, Ending)> {
+    terminate_or_hurry(child, grace, || false)
+}
+
+/// [`terminate`], except that the grace period ends at once when `hurry()` says so (it
+/// is asked every 50 ms): a parent that is being stopped itself, by Ctrl-C, must not
+/// sit out a long grace period first.
+// ANCHOR: terminate
+pub fn terminate_or_hurry(
+    child: &mut Child,
+    grace: Duration,
+    hurry: impl Fn() -> bool,
+) -> io::Result<(Sent, Ending)> {
     if let Some(status) = child.try_wait()? {
         return Ok((Sent::Nothing, status.into()));
     }
     send_signal(child, Signal::SIGTERM)?;
-    if let Some(ending) = wait_timeout(child, grace)? {
-        return Ok((Sent::Sigterm, ending));
+    let deadline = Instant::now() + grace;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        if let Some(ending) = wait_timeout(child, left.min(HURRY_POLL))? {
+            return Ok((Sent::Sigterm, ending));
+        }
+        if left <= HURRY_POLL || hurry() {
+            break;
+        }
     }
     send_signal(child, Signal::SIGKILL)?;
     // SIGKILL ends a process at once, unless it is stuck inside the kernel (state D): a
@@ -650,7 +674,8 @@ pub(crate) mod tests {
         let watched = spawn_watched(move || {
             blocked.recv().unwrap();
             42
-        });
+        })
+        .unwrap();
         // It is blocked until we release it, so no deadline can see it end.
         let watched = match watched.join_timeout(Duration::from_millis(50)) {
             Err(still_running) => still_running,
@@ -665,14 +690,14 @@ pub(crate) mod tests {
 
     #[test]
     fn join_timeout_hands_back_a_panic() {
-        let watched = spawn_watched(|| panic!("boom"));
+        let watched = spawn_watched(|| panic!("boom")).unwrap();
         let joined = watched.join_timeout(GUARD).ok().expect("the thread ended");
         assert!(joined.is_err());
     }
 
     #[test]
     fn only_queued_jobs_can_be_cancelled() {
-        let pool = Pool::new(1);
+        let pool = Pool::new(1).unwrap();
         let (started_tx, started) = crossbeam_channel::bounded(0);
         let (release, gate) = crossbeam_channel::bounded::<()>(0);
         let first = pool.submit(move || {
@@ -757,6 +782,21 @@ pub(crate) mod tests {
             terminate(&mut child, GUARD).unwrap(),
             (Sent::Nothing, Ending::Exited(0))
         );
+    }
+
+    #[test]
+    fn a_hurry_cuts_a_long_grace_period_short() {
+        // It ignores SIGTERM, so only SIGKILL ends it: after an hour, or on the hurry.
+        let mut child = sh("trap '' TERM; echo ready; while :; do sleep 1; done");
+        let mut lines = Lines::new(child.stdout.take().unwrap());
+        assert_eq!(lines.next(GUARD).unwrap(), Next::Line("ready".into()));
+        let asked = Instant::now();
+        let hurry = || asked.elapsed() > Duration::from_millis(100);
+        let hour = Duration::from_secs(3600);
+        let (sent, ending) = terminate_or_hurry(&mut child, hour, hurry).unwrap();
+        assert_eq!(sent, Sent::SigtermThenSigkill);
+        assert_eq!(ending, Ending::Killed(libc::SIGKILL));
+        assert!(asked.elapsed() < GUARD, "{:?}", asked.elapsed());
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! processes. Run it with `just run stop-and-signal --steps 5 --max-sleep-ms 1 --seed 7`.
 
 use clap::Parser;
+use crossbeam_channel::RecvTimeoutError;
 use nix::sys::signal::{SigHandler, Signal, signal};
 use std::ffi::OsStr;
 use std::io::{self, Write};
@@ -13,10 +14,12 @@ use std::time::{Duration, Instant};
 use stop_and_signal::{
     EXIT_STOPPED, Ending, Lines, Next, Outcome, Pool, Report, Requests, Sent, Work,
     child, percent_done, send_signal, sleep_or_cancel, spawn_watched, task_with_cancel,
-    task_with_flag, terminate, wait_timeout,
+    task_with_flag, terminate, terminate_or_hurry, wait_timeout,
 };
 use support::cli::Common;
+use support::errors::context;
 use support::interrupt::{Interrupt, exit_code_for};
+use support::output::Stdout;
 use support::progress::{ProgressLine, percent};
 
 /// Stop threads cooperatively; terminate, kill and signal child processes.
@@ -26,11 +29,16 @@ struct Args {
     common: Common,
 
     /// Make the task child abort (crash) after this step, to watch the parent report it
-    #[arg(long, value_name = "STEP", value_parser = clap::value_parser!(u32).range(1..))]
+    #[arg(long, value_name = "STEP", value_parser = support::cli::step)]
     crash_at: Option<u32>,
 
     /// How long a child may take to stop after SIGTERM before it gets SIGKILL, in ms
-    #[arg(long, value_name = "MS", default_value_t = 500)]
+    #[arg(
+        long,
+        value_name = "MS",
+        default_value_t = 500,
+        value_parser = support::cli::millis
+    )]
     grace_ms: u64,
 
     /// Run as a child: the task, answering SIGUSR1 and stopping on SIGTERM
@@ -50,9 +58,13 @@ struct Args {
 const POLL: Duration = Duration::from_millis(50);
 /// How often the parent asks the task child for its progress.
 const ASK_EVERY: Duration = Duration::from_millis(100);
+/// The most a child gets to stop once the parent itself is interrupted, whatever
+/// `--grace-ms` says: a program asked to stop must stop within a second.
+const STOP_GRACE: Duration = Duration::from_millis(300);
 
 fn main() {
     let args: Args = support::cli::parse();
+    support::cli::check_crash_at(args.crash_at, args.common.steps);
     let seed = args.common.seed_or_random();
     let work = Work {
         value: args.common.value,
@@ -63,99 +75,158 @@ fn main() {
     if args.child {
         child_role(&args, work);
     }
-    if args.crash_at.is_some_and(|step| step > work.steps) {
-        eprintln!("error: --crash-at must be at most --steps ({})", work.steps);
-        std::process::exit(2);
-    }
     let interrupt =
         Interrupt::install().unwrap_or_else(|e| fail("cannot install handlers", e));
     let grace = Duration::from_millis(args.grace_ms);
+    // Results go through `writeln!(out, ...)?`: `println!` would panic if stdout were
+    // closed (`| head`) or full; this way it is an error, reported in one line.
+    let mut out = support::output::stdout();
+    if let Err(err) = run(&args, work, &interrupt, grace, &mut out) {
+        // Every child has been stopped and reaped on the way out (`Worker`'s drop).
+        std::process::exit(support::output::report(err));
+    }
+}
 
-    // Threads: each demo lasts a step or two, so looking at Ctrl-C in between is enough.
-    stop_with_a_flag(&work);
-    exit_if_interrupted(&interrupt);
-    cancel_a_sleep();
-    exit_if_interrupted(&interrupt);
-    join_with_a_deadline();
-    exit_if_interrupted(&interrupt);
-    cancel_queued_jobs(&work);
-    exit_if_interrupted(&interrupt);
+/// The demos, one after the other; between them, a look at Ctrl-C.
+fn run(
+    args: &Args,
+    work: Work,
+    interrupt: &Interrupt,
+    grace: Duration,
+    out: &mut Stdout,
+) -> io::Result<()> {
+    // Threads: a demo's step may sleep up to --max-sleep-ms, so no wait below blocks
+    // for more than POLL without looking at Ctrl-C.
+    stop_with_a_flag(&work, interrupt, out).map_err(|e| context("the stop flag", e))?;
+    exit_if_interrupted(interrupt);
+    cancel_a_sleep(out).map_err(|e| context("the cancel channel", e))?;
+    exit_if_interrupted(interrupt);
+    join_with_a_deadline(out).map_err(|e| context("the join with a deadline", e))?;
+    exit_if_interrupted(interrupt);
+    cancel_queued_jobs(&work, interrupt, out).map_err(|e| context("the pool", e))?;
+    exit_if_interrupted(interrupt);
 
     // Processes: every wait on a child is short, and looks at Ctrl-C each time round.
-    let value = ask_for_progress(&args, seed, &interrupt, grace)
-        .unwrap_or_else(|e| fail("the task child", e));
-    exit_if_interrupted(&interrupt);
-    stop_politely(&args, seed, &interrupt, grace)
-        .unwrap_or_else(|e| fail("the service child", e));
-    exit_if_interrupted(&interrupt);
-    kill_the_stubborn(&args, seed, &interrupt, grace)
-        .unwrap_or_else(|e| fail("the stubborn child", e));
-    exit_if_interrupted(&interrupt);
+    let seed = work.seed;
+    let value = ask_for_progress(args, seed, interrupt, grace, out)
+        .map_err(|e| context("the task child", e))?;
+    exit_if_interrupted(interrupt);
+    stop_politely(args, seed, interrupt, grace, out)
+        .map_err(|e| context("the service child", e))?;
+    exit_if_interrupted(interrupt);
+    kill_the_stubborn(args, seed, interrupt, grace, out)
+        .map_err(|e| context("the stubborn child", e))?;
+    exit_if_interrupted(interrupt);
 
-    println!("Result: {value}");
+    writeln!(out, "Result: {value}")
+}
+
+/// Waits until `done()`, looking at Ctrl-C every [`POLL`] (and exiting on it: a thread
+/// ends with its process).
+fn wait_or_exit(interrupt: &Interrupt, mut done: impl FnMut() -> bool) {
+    while !done() {
+        exit_if_interrupted(interrupt);
+        thread::sleep(POLL);
+    }
+}
+
+/// The next message on `channel` (`None` once it is closed), looking at Ctrl-C every
+/// [`POLL`] while none comes.
+fn recv_or_exit<T>(
+    channel: &crossbeam_channel::Receiver<T>,
+    interrupt: &Interrupt,
+) -> Option<T> {
+    loop {
+        match channel.recv_timeout(POLL) {
+            Ok(message) => return Some(message),
+            Err(RecvTimeoutError::Disconnected) => return None,
+            Err(RecvTimeoutError::Timeout) => exit_if_interrupted(interrupt),
+        }
+    }
 }
 
 /// A thread that checks a stop flag between steps, asked to stop once its first step ends.
-fn stop_with_a_flag(work: &Work) {
+fn stop_with_a_flag(
+    work: &Work,
+    interrupt: &Interrupt,
+    out: &mut Stdout,
+) -> io::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let (step_tx, steps) = crossbeam_channel::unbounded();
     let worker = {
         let (work, stop) = (*work, Arc::clone(&stop));
-        thread::spawn(move || {
-            task_with_flag(&work, &stop, |done| {
-                let _ = step_tx.send(done);
+        // `thread::spawn` would panic if the system refused the thread.
+        thread::Builder::new()
+            .spawn(move || {
+                task_with_flag(&work, &stop, |done| {
+                    let _ = step_tx.send(done);
+                })
             })
-        })
+            .map_err(|e| context("starting its thread", e))?
     };
-    let _ = steps.recv(); // the first step has ended (or the task has)
+    // The first step has ended (or the task has).
+    let _ = recv_or_exit(&steps, interrupt);
     stop.store(true, Ordering::Relaxed);
+    wait_or_exit(interrupt, || worker.is_finished());
     let outcome = worker.join().expect("the task does not panic");
-    println!("stop flag: the thread {outcome}");
+    writeln!(out, "stop flag: the thread {outcome}")
 }
 
 /// A thread asleep for 10 s, woken at once by closing its cancel channel.
-fn cancel_a_sleep() {
+fn cancel_a_sleep(out: &mut Stdout) -> io::Result<()> {
     let (cancel, cancelled) = crossbeam_channel::bounded::<()>(0);
     let (ready_tx, ready) = crossbeam_channel::bounded(0);
-    let sleeper = thread::spawn(move || {
-        let _ = ready_tx.send(());
-        sleep_or_cancel(&cancelled, Duration::from_secs(10))
-    });
+    let sleeper = thread::Builder::new()
+        .spawn(move || {
+            let _ = ready_tx.send(());
+            sleep_or_cancel(&cancelled, Duration::from_secs(10))
+        })
+        .map_err(|e| context("starting its thread", e))?;
     let _ = ready.recv();
     let start = Instant::now();
     drop(cancel); // closing the channel wakes every receiver
     let was_cancelled = sleeper.join().expect("the sleeper does not panic");
     let ms = start.elapsed().as_millis();
     match was_cancelled {
-        true => println!("cancel channel: a 10 s sleep ended {ms} ms after the cancel"),
-        false => println!("cancel channel: the sleep ran its full 10 s"),
+        true => writeln!(
+            out,
+            "cancel channel: a 10 s sleep ended {ms} ms after the cancel"
+        ),
+        false => writeln!(out, "cancel channel: the sleep ran its full 10 s"),
     }
 }
 
 /// A thread that never looks at any flag, waited for with a deadline, then detached.
-fn join_with_a_deadline() {
+fn join_with_a_deadline(out: &mut Stdout) -> io::Result<()> {
     // Stuck in a call with no timeout and nothing that wakes it: here a channel that
     // nobody sends on; in real programs, a blocking read from a socket, say.
     let (nobody, never) = crossbeam_channel::bounded::<()>(0);
-    let stuck = spawn_watched(move || never.recv().is_ok());
+    let stuck = spawn_watched(move || never.recv().is_ok())
+        .map_err(|e| context("starting its thread", e))?;
     match stuck.join_timeout(Duration::from_millis(100)) {
-        Ok(_) => println!("join with a deadline: the thread ended in time"),
+        Ok(_) => writeln!(out, "join with a deadline: the thread ended in time")?,
         Err(still_running) => {
             drop(still_running); // detaches it: it cannot be killed, only left behind
-            println!(
+            writeln!(
+                out,
                 "join with a deadline: still running after 100 ms, so it was detached"
-            );
+            )?;
         }
     }
     // Dropping `nobody` here unblocks the detached thread, which then ends by itself.
     // Had we kept it, the thread would have lived until the process exits.
     drop(nobody);
+    Ok(())
 }
 
 /// A pool of two workers and four jobs: the two queued jobs are cancelled, the two running
 /// ones are stopped through the cancel channel they share.
-fn cancel_queued_jobs(work: &Work) {
-    let pool = Pool::new(2);
+fn cancel_queued_jobs(
+    work: &Work,
+    interrupt: &Interrupt,
+    out: &mut Stdout,
+) -> io::Result<()> {
+    let pool = Pool::new(2).map_err(|e| context("starting its worker threads", e))?;
     let (stop_all, cancelled) = crossbeam_channel::bounded::<()>(0);
     let (step_tx, steps) = crossbeam_channel::unbounded();
     let tickets: Vec<_> = (0..4)
@@ -178,21 +249,23 @@ fn cancel_queued_jobs(work: &Work) {
     for ticket in &tickets[2..] {
         ticket.cancel();
     }
-    let _ = steps.recv(); // a running job has done a step
+    let _ = recv_or_exit(&steps, interrupt); // a running job has done a step
     drop(stop_all); // every job that runs now stops at once
     for (i, ticket) in tickets.into_iter().enumerate() {
         match ticket.wait() {
-            Some(outcome) => println!("pool: job {i} {outcome}"),
-            None => println!("pool: job {i} was cancelled before it started"),
+            Some(outcome) => writeln!(out, "pool: job {i} {outcome}")?,
+            None => writeln!(out, "pool: job {i} was cancelled before it started")?,
         }
     }
+    Ok(())
 }
 
 /// The child's side: runs the task, answers SIGUSR1 with its progress and stops cleanly on
 /// SIGTERM, between two steps.
 fn child_role(args: &Args, work: Work) -> ! {
-    child::watch_parent();
-    let Requests { stop, asked } = Requests::install().expect("install the handlers");
+    let started = child::watch_parent().and_then(|()| Requests::install());
+    let Requests { stop, asked } =
+        started.unwrap_or_else(|e| fail("child: starting", e));
     if args.stubborn {
         // Replaces the SIGTERM handler just installed: the kernel now drops SIGTERM.
         // SAFETY: SIG_IGN installs no code of ours.
@@ -255,7 +328,7 @@ impl Worker {
             .arg(format!("--max-sleep-ms={}", c.max_sleep_ms))
             .arg(format!("--seed={seed}"))
             .stdout(Stdio::piped());
-        let mut child = command.spawn()?;
+        let mut child = command.spawn().map_err(|e| context("starting it", e))?;
         let lines = Lines::new(child.stdout.take().expect("stdout is piped"));
         Ok(Worker { child, lines })
     }
@@ -273,19 +346,33 @@ impl Worker {
     }
 
     /// After SIGINT or SIGTERM: stops and reaps the child, exits with 128 + signal.
+    /// We are being stopped ourselves, so the child gets [`STOP_GRACE`] at most.
     fn stop_if_interrupted(
         &mut self,
         interrupt: &Interrupt,
         grace: Duration,
     ) -> io::Result<()> {
         if let Some(sig) = interrupt.signal() {
-            let (_, ending) = terminate(&mut self.child, grace)?;
+            let (_, ending) = terminate(&mut self.child, grace.min(STOP_GRACE))?;
             eprintln!("interrupted by signal {sig}: the child {ending}");
             std::process::exit(exit_code_for(sig));
         }
         Ok(())
     }
     // ANCHOR_END: interrupted
+
+    /// [`terminate`] for a demo: the grace period ends at once on Ctrl-C, and then we
+    /// exit (the child is reaped).
+    fn terminate(
+        &mut self,
+        interrupt: &Interrupt,
+        grace: Duration,
+    ) -> io::Result<(Sent, Ending)> {
+        let ended =
+            terminate_or_hurry(&mut self.child, grace, || interrupt.requested())?;
+        self.stop_if_interrupted(interrupt, grace)?;
+        Ok(ended)
+    }
 
     /// The child's next report; `None` once it has closed its stdout.
     fn report(
@@ -337,6 +424,7 @@ fn ask_for_progress(
     seed: u64,
     interrupt: &Interrupt,
     grace: Duration,
+    out: &mut Stdout,
 ) -> io::Result<f64> {
     let crash_at = args.crash_at.map(|step| format!("--crash-at={step}"));
     let mut worker = Worker::spawn(args, seed, crash_at.as_slice())?;
@@ -366,16 +454,17 @@ fn ask_for_progress(
     // ANCHOR_END: ask_loop
     progress.finish();
     // Its stdout is closed, so it is exiting: reap it (and if it lingers, stop it).
-    let ending = match wait_timeout(&mut worker.child, grace)? {
+    let ending = match wait_timeout(&mut worker.child, grace.min(STOP_GRACE))? {
         Some(ending) => ending,
-        None => terminate(&mut worker.child, grace)?.1,
+        None => worker.terminate(interrupt, grace)?.1,
     };
     match (ending, value) {
         (Ending::Exited(0), Some(value)) => {
             let plural = if answers == 1 { "" } else { "s" };
-            println!(
+            writeln!(
+                out,
                 "SIGUSR1: the task child gave {answers} progress answer{plural}, then {ending}"
-            );
+            )?;
             Ok(value)
         }
         _ => {
@@ -391,6 +480,7 @@ fn stop_politely(
     seed: u64,
     interrupt: &Interrupt,
     grace: Duration,
+    out: &mut Stdout,
 ) -> io::Result<()> {
     let mut worker = Worker::spawn(args, seed, &["--forever"])?;
     worker.ready(interrupt, grace)?;
@@ -399,17 +489,17 @@ fn stop_politely(
         Some(answer @ Report::Progress(_)) => answer,
         other => return Err(unexpected(other)),
     };
-    let (_, ending) = terminate(&mut worker.child, grace)?;
+    let (_, ending) = worker.terminate(interrupt, grace)?;
     // Reaped first, read after: its one short last line waits in the pipe, and a dead
     // child's pipe always ends, so neither step can hang.
     let last_words = match worker.report(interrupt, grace)? {
         Some(report) => format!("said '{report}' and"),
         None => "said nothing and".to_string(),
     };
-    println!(
+    writeln!(
+        out,
         "SIGTERM: the service child answered '{answer}', then on SIGTERM {last_words} {ending}"
-    );
-    Ok(())
+    )
 }
 
 /// A child that ignores SIGTERM: after the grace period it gets SIGKILL.
@@ -418,10 +508,11 @@ fn kill_the_stubborn(
     seed: u64,
     interrupt: &Interrupt,
     grace: Duration,
+    out: &mut Stdout,
 ) -> io::Result<()> {
     let mut worker = Worker::spawn(args, seed, &["--forever", "--stubborn"])?;
     worker.ready(interrupt, grace)?;
-    let (sent, ending) = terminate(&mut worker.child, grace)?;
+    let (sent, ending) = worker.terminate(interrupt, grace)?;
     let what = match sent {
         Sent::SigtermThenSigkill => {
             format!("ignored SIGTERM for {} ms, so it", grace.as_millis())
@@ -429,8 +520,7 @@ fn kill_the_stubborn(
         Sent::Sigterm => "stopped on SIGTERM after all and".to_string(),
         Sent::Nothing => "had already ended and".to_string(),
     };
-    println!("SIGKILL: the stubborn child {what} {ending}");
-    Ok(())
+    writeln!(out, "SIGKILL: the stubborn child {what} {ending}")
 }
 
 fn exit_if_interrupted(interrupt: &Interrupt) {
@@ -441,6 +531,6 @@ fn exit_if_interrupted(interrupt: &Interrupt) {
 }
 
 fn fail(what: &str, err: io::Error) -> ! {
-    eprintln!("error: {what}: {err}");
+    eprintln!("error: {}", context(what, err));
     std::process::exit(1);
 }

@@ -79,3 +79,49 @@ fn help_shows_the_flags_but_not_the_child_role() {
     }
     assert!(!out.contains("--stubborn"), "{out}");
 }
+
+#[test]
+fn absurd_numbers_exit_2_with_one_line_saying_the_range() {
+    assert_usage_error(
+        BIN,
+        &["--max-sleep-ms", "18446744073709551615"],
+        "0..=60000",
+    );
+    assert_usage_error(BIN, &["--grace-ms", "86400000"], "0..=60000");
+    assert_usage_error(BIN, &["--grace-ms", "-5"], "'-5' for '--grace-ms");
+}
+
+mod hostile {
+    use super::BIN;
+    use support::testkit::{
+        Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+        assert_process_limit_is_one_error_line,
+    };
+
+    const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        assert_closed_stdout_ends_quietly(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        assert_full_stdout_is_one_error_line(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_process_limit_is_one_error_line_in_every_demo() {
+        // Low limits stop a thread demo, higher ones a child; a run that gets through
+        // is fine too. Whatever happens: no panic, nothing left.
+        let mut failed = 0;
+        for limit in 1..=7 {
+            let Some(run) = assert_process_limit_is_one_error_line(BIN, QUICK, limit)
+            else {
+                return;
+            };
+            failed += usize::from(run.ended != Ended::Exited(0));
+        }
+        assert!(failed > 0, "no limit was low enough to refuse anything");
+    }
+}

@@ -45,3 +45,86 @@ fn sigterm_to_the_leader_stops_the_child_and_exits_143() {
 fn sigkill_to_the_leader_takes_the_child_with_it() {
     stop_long_run(Stop::Kill);
 }
+
+/// Issue 12: the lesson that teaches stopping must stop promptly itself, in every
+/// phase, whatever `--max-sleep-ms` and `--grace-ms` say. Starts `args`, waits until
+/// `ready` (what stdout shows so far) holds, lets a second pass, then sends each stop:
+/// SIGINT to the group (Ctrl-C), SIGTERM to the leader, SIGTERM to the group. The run
+/// must end as the signal says within 5 s (where it took 30 to 60 s before; the margin
+/// is for slow machines), and leave nothing behind.
+fn stops_promptly(args: &[&str], ready: impl Fn(&str) -> bool) {
+    use std::time::{Duration, Instant};
+    use support::testkit::{Ended, HANG_GUARD, Supervised};
+    let stops = [
+        (libc::SIGINT, true, 130),
+        (libc::SIGTERM, false, 143),
+        (libc::SIGTERM, true, 143),
+    ];
+    for (signal, group, status) in stops {
+        let mut run = Supervised::start(BIN, args).expect("the lesson starts");
+        let deadline = Instant::now() + HANG_GUARD;
+        while !ready(&run.stdout()) {
+            assert!(Instant::now() < deadline, "never ready: {}", run.stdout());
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        std::thread::sleep(Duration::from_secs(1));
+        let sent = Instant::now();
+        if group {
+            run.signal_group(signal).unwrap();
+        } else {
+            run.signal_leader(signal).unwrap();
+        }
+        let ended = run.wait(Duration::from_secs(5));
+        assert_eq!(
+            ended,
+            Some(Ended::Exited(status)),
+            "signal {signal} (group: {group}) after {:?}; stdout:\n{}stderr:\n{}",
+            sent.elapsed(),
+            run.stdout(),
+            run.stderr()
+        );
+        run.assert_nothing_left();
+    }
+}
+
+#[test]
+fn a_thread_demo_asleep_for_30_s_stops_promptly() {
+    // Seed 1: the first step of the first demo sleeps for seconds.
+    let args = ["--steps", "2", "--max-sleep-ms", "30000", "--seed", "1"];
+    stops_promptly(&args, |stdout| {
+        assert!(stdout.is_empty(), "the first demo ended too soon: {stdout}");
+        true
+    });
+}
+
+#[test]
+fn a_service_child_mid_step_with_a_60_s_grace_stops_promptly() {
+    // Seed 6827 sleeps 6 ms, then 25 s: with one step, every demo before the service
+    // child is quick, and the service child is in its 25 s step when asked to stop.
+    let args = [
+        "--steps",
+        "1",
+        "--max-sleep-ms",
+        "30000",
+        "--grace-ms",
+        "60000",
+        "--seed",
+        "6827",
+    ];
+    stops_promptly(&args, |stdout| stdout.contains("SIGUSR1: the task child"));
+}
+
+#[test]
+fn a_stubborn_child_with_a_60_s_grace_stops_promptly() {
+    let args = [
+        "--steps",
+        "1",
+        "--max-sleep-ms",
+        "10",
+        "--grace-ms",
+        "60000",
+    ];
+    stops_promptly(&args, |stdout| {
+        stdout.contains("SIGTERM: the service child")
+    });
+}

@@ -2,6 +2,10 @@
 //!
 //! - [`cli`]: the common flags (`--value`, `--steps`, `--max-sleep-ms`, `--seed`) and
 //!   the rule that bad input exits with status 2 and one line on stderr.
+//! - [`output`]: the results on stdout, written with `writeln!` so that a closed pipe
+//!   or a full disk ends the run with one line, not a panic.
+//! - [`errors`]: errors that say what the program was doing, and which system limit
+//!   stopped it.
 //! - [`progress`]: a progress line on stderr, rewritten in place on a terminal.
 //! - [`interrupt`] (Unix): noticing Ctrl-C (SIGINT) and SIGTERM so a walkthrough can
 //!   stop its children, clean up and exit.
@@ -12,7 +16,9 @@
 //! shared memory) lives in that lesson.
 
 pub mod cli;
+pub mod errors;
 #[cfg(unix)]
 pub mod interrupt;
+pub mod output;
 pub mod progress;
 pub mod testkit;

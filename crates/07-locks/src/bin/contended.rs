@@ -17,7 +17,7 @@ fn main() -> std::io::Result<()> {
     let args: Vec<String> = std::env::args().collect();
     if args.get(1).map(String::as_str) == Some("--child") {
         // Child: open by name, wait for the start, count.
-        child::exit_when_orphaned();
+        child::exit_when_orphaned()?;
         let (name, index, increments) = (&args[2], args[3].parse().unwrap(), &args[4]);
         let counter = SharedCounter::open(name)?;
         counter.wait_for_start(Duration::from_secs(10))?;

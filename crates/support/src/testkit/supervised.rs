@@ -40,6 +40,17 @@ impl Supervised {
     /// once `program` is running in its session, so [`Supervised::leader`] can be
     /// signalled at once.
     pub fn start(program: impl AsRef<Path>, args: &[&str]) -> io::Result<Self> {
+        Self::start_with(program, args, &Setup::default())
+    }
+
+    /// Like [`Supervised::start`], in the conditions `setup` asks for: a stdout that
+    /// fails, a process limit. Fails with [`io::ErrorKind::Unsupported`] (its text says
+    /// why) where those conditions cannot be made; a test then prints that and skips.
+    pub fn start_with(
+        program: impl AsRef<Path>,
+        args: &[&str],
+        setup: &Setup,
+    ) -> io::Result<Self> {
         static NEXT: std::sync::atomic::AtomicU32 =
             std::sync::atomic::AtomicU32::new(0);
         let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -51,6 +62,33 @@ impl Supervised {
         // The lesson reads nothing from the test harness: its stdin is empty.
         let null = fs::File::open("/dev/null")?;
         let shm_before = shm_names();
+        // What the lesson's stdout is: its file, /dev/full, or a pipe whose read end
+        // is closed (below, once the reaper has its copy of the write end).
+        let (out, closed_read_end) = match setup.stdout {
+            StdoutTo::File => (out, None),
+            StdoutTo::Full => {
+                (fs::OpenOptions::new().write(true).open("/dev/full")?, None)
+            }
+            StdoutTo::ClosedPipe => {
+                let mut ends = [0; 2];
+                // SAFETY: `ends` has room for the two descriptors the call writes.
+                if unsafe { pipe_cloexec(ends.as_mut_ptr()) } == -1 {
+                    return Err(io::Error::last_os_error());
+                }
+                // SAFETY: both descriptors are new and ours alone.
+                let (read_end, write_end) = unsafe {
+                    (
+                        fs::File::from_raw_fd(ends[0]),
+                        fs::File::from_raw_fd(ends[1]),
+                    )
+                };
+                (write_end, Some(read_end))
+            }
+        };
+        let credentials = match setup.process_limit {
+            Some(limit) => Some(limit_credentials(program.as_ref(), limit)?),
+            None => None,
+        };
 
         // Everything the forked processes need is prepared now: after fork in a
         // threaded program (a test harness is one) only async-signal-safe calls are
@@ -128,6 +166,11 @@ impl Supervised {
                 if leader == 0 {
                     libc::close(3);
                     libc::close(exec_sync[0]);
+                    if let Some(credentials) = credentials
+                        && !limit_processes(credentials)
+                    {
+                        libc::_exit(126);
+                    }
                     libc::setsid();
                     libc::execve(argv[0], argv.as_ptr(), envp.as_ptr());
                     libc::_exit(127);
@@ -171,6 +214,9 @@ impl Supervised {
             libc::close(write_end);
             fs::File::from_raw_fd(read_end)
         };
+        // The reaper holds the pipe's write end as the lesson's stdout; with the read
+        // end closed here too, every write the lesson makes fails with EPIPE.
+        drop(closed_read_end);
         // A pid of 0 or -1 would make the signals below hit this process's own group,
         // or every process we may signal: no `Supervised` is made without a real
         // leader.
@@ -303,6 +349,105 @@ impl Drop for Supervised {
             let _ = self.wait(Duration::from_secs(10));
         }
         let _ = fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Conditions for [`Supervised::start_with`]: the default is [`Supervised::start`]'s.
+#[derive(Debug, Clone, Default)]
+pub struct Setup {
+    /// Where the lesson's stdout goes.
+    pub stdout: StdoutTo,
+    /// Run the lesson under `RLIMIT_NPROC` = this many processes and threads, counting
+    /// the lesson's own main thread. It runs as a user id of its own (root ignores the
+    /// limit, and every process of a real user counts), so the count starts at 1. Needs
+    /// root; elsewhere [`Supervised::start_with`] fails with `Unsupported`.
+    pub process_limit: Option<u64>,
+}
+
+/// Where [`Setup`] sends the lesson's stdout.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum StdoutTo {
+    /// A file, read by [`Supervised::stdout`].
+    #[default]
+    File,
+    /// `/dev/full`: every write fails with ENOSPC, as on a full disk.
+    Full,
+    /// A pipe nobody reads, as in `lesson | head -c0`: every write fails with EPIPE.
+    ClosedPipe,
+}
+
+/// What the leader sets before `exec` for [`Setup::process_limit`]: the limit, and the
+/// user id to run as (`None`: stay who we are).
+fn limit_credentials(program: &Path, limit: u64) -> io::Result<(u64, Option<u32>)> {
+    // SAFETY: geteuid is a plain system call.
+    if unsafe { libc::geteuid() } != 0 {
+        // Our own user's processes all count, however many there are: no test can say
+        // what a given limit lets through.
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            "a process limit needs root, to run the lesson as a user of its own",
+        ));
+    }
+    // A user id of its own: no other process of it counts against the limit. Beyond
+    // 65535, away from real users; distinct per test process and per run.
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed) % 64;
+    let uid = 2_000_000 + (std::process::id() % 1_000_000) * 64 + n;
+    let mapped = fs::read_to_string("/proc/self/uid_map").map_or(
+        cfg!(not(target_os = "linux")),
+        |map| {
+            map.lines().any(|line| {
+                let f: Vec<u64> = line
+                    .split_whitespace()
+                    .filter_map(|x| x.parse().ok())
+                    .collect();
+                f.len() == 3 && f[0] <= u64::from(uid) && u64::from(uid) < f[0] + f[2]
+            })
+        },
+    );
+    if !mapped {
+        return Err(io::Error::new(
+            io::ErrorKind::Unsupported,
+            format!("user id {uid} is not mapped in this user namespace"),
+        ));
+    }
+    // The program must be reachable and executable by that user: every directory on
+    // its path searchable by others, the file executable by others.
+    let program = fs::canonicalize(program)?;
+    use std::os::unix::fs::PermissionsExt;
+    for path in program.ancestors() {
+        let mode = fs::metadata(path)?.permissions().mode();
+        if mode & 0o001 == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!("{} is not executable by other users", path.display()),
+            ));
+        }
+    }
+    Ok((limit, Some(uid)))
+}
+
+/// In the leader, before `exec`: the process limit, and the user id to run as.
+/// Async-signal-safe. False if a call failed (the leader then exits 126).
+///
+/// # Safety
+///
+/// Call only in a forked child.
+unsafe fn limit_processes((limit, uid): (u64, Option<u32>)) -> bool {
+    let limit = libc::rlimit {
+        rlim_cur: limit as libc::rlim_t,
+        rlim_max: limit as libc::rlim_t,
+    };
+    // SAFETY: plain system calls on this process's own credentials and limits.
+    unsafe {
+        if let Some(uid) = uid
+            && (libc::setgroups(0, std::ptr::null()) == -1
+                || libc::setgid(uid as libc::gid_t) == -1
+                || libc::setuid(uid as libc::uid_t) == -1)
+        {
+            return false;
+        }
+        libc::setrlimit(libc::RLIMIT_NPROC, &limit) == 0
     }
 }
 
@@ -643,6 +788,46 @@ mod tests {
         // pid.
         run.shm_before.push(name);
         run.assert_nothing_left();
+    }
+
+    #[test]
+    fn stdout_can_be_a_full_disk_or_a_pipe_nobody_reads() {
+        let script = "echo hi || echo failed >&2";
+        for stdout in [StdoutTo::Full, StdoutTo::ClosedPipe] {
+            let setup = Setup {
+                stdout,
+                ..Setup::default()
+            };
+            let mut run =
+                Supervised::start_with("/bin/sh", &["-c", script], &setup).unwrap();
+            assert_eq!(run.wait(HANG_GUARD), Some(Ended::Exited(0)), "{stdout:?}");
+            assert!(
+                run.stderr().contains("failed"),
+                "{stdout:?}: {}",
+                run.stderr()
+            );
+        }
+    }
+
+    #[test]
+    fn a_process_limit_refuses_the_next_process() {
+        let setup = Setup {
+            process_limit: Some(1),
+            ..Setup::default()
+        };
+        let script = "(true) && echo forked >&2 || echo refused >&2";
+        let mut run = match Supervised::start_with("/bin/sh", &["-c", script], &setup) {
+            Ok(run) => run,
+            Err(err) if err.kind() == io::ErrorKind::Unsupported => {
+                eprintln!("skipped: {err}");
+                return;
+            }
+            Err(err) => panic!("{err}"),
+        };
+        // The shell cannot fork the subshell: it says so (and may exit 2).
+        assert!(run.wait(HANG_GUARD).is_some());
+        assert!(!run.stderr().contains("forked"), "{}", run.stderr());
+        assert!(run.stderr().contains("fork"), "{}", run.stderr());
     }
 
     #[test]
