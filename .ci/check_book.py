@@ -181,6 +181,9 @@ def check_sizes():
                 path = ref.partition(":")[0]
                 if not path.endswith(".rs"):
                     continue
+                if not (md.parent / path).resolve().is_file():
+                    problems.append(f"{where}: includes {path}, which does not exist")
+                    continue
                 shown = included_lines(md, ref)
                 if first_rust is None:
                     first_rust = path

@@ -34,7 +34,7 @@ def main():
                         if "ANCHOR" not in line and not line.startswith("//!"))
     if not re.search(r"^\s*fn main\b", snippet, re.M):
         snippet = "fn main() {\n" + snippet + "\n}"
-    name = f"snippet-{file.stem}".replace("_", "-")
+    name = f"snippet-{lesson}-{file.stem}".replace("_", "-")
     project = WORK / name
     shutil.rmtree(project, ignore_errors=True)
     (project / "src").mkdir(parents=True)
@@ -49,7 +49,10 @@ def main():
         version = spec if isinstance(spec, str) else spec["version"]
         features = [] if isinstance(spec, str) else spec.get("features", [])
         feature_list = ", ".join(f'"{f}"' for f in features)
-        lines.append(f'{dep} = {{ version = "{version}", features = [{feature_list}] }}')
+        defaults = "" if isinstance(spec, str) or spec.get("default-features", True) \
+            else "default-features = false, "
+        lines.append(f'{dep} = {{ version = "{version}", {defaults}'
+                     f'features = [{feature_list}] }}')
     (project / "Cargo.toml").write_text(
         f'[package]\nname = "{name}"\nversion = "0.1.0"\nedition = "2024"\n\n'
         "[dependencies]\n" + "\n".join(lines) + "\n\n[workspace]\n")

@@ -18,8 +18,8 @@ reader's file only when asked (`test = false`), by `just exercise LESSON N`.
   exercises.py run LESSON N          build and test the reader's file
   exercises.py hint LESSON N         print the hint
   exercises.py reset LESSON N        write the skeleton again (the reader's edits are lost)
-  exercises.py check                 CI: skeletons match their solutions, compile, and fail
-  exercises.py sync                  developers: regenerate skeletons (after editing a solution)
+  exercises.py check [LESSON...]     CI: skeletons match their solutions, compile, and fail
+  exercises.py sync [LESSON...]      developers: regenerate skeletons (after editing a solution)
 """
 import pathlib
 import re
@@ -135,18 +135,21 @@ def cmd_reset(lesson, number):
     return 0
 
 
-def cmd_sync():
+def cmd_sync(*lessons):
     for exercise in all_exercises():
+        if lessons and exercise.lesson not in lessons:
+            continue
         if not exercise.path.is_file() or exercise.path.read_text() != exercise.skeleton():
             exercise.path.write_text(exercise.skeleton())
             print(f"wrote {exercise.path.relative_to(ROOT)}")
     return 0
 
 
-def cmd_check():
+def cmd_check(*lessons):
     problems = []
-    exercises = all_exercises()
+    exercises = [e for e in all_exercises() if not lessons or e.lesson in lessons]
     for exercise in exercises:
+        before = len(problems)
         where = exercise.path.relative_to(ROOT)
         if not exercise.path.is_file() or exercise.path.read_text() != exercise.skeleton():
             problems.append(f"{where}: not the skeleton of {exercise.solution.name} "
@@ -170,7 +173,7 @@ def cmd_check():
             problems.append(f"{where}: the skeleton failed, but not with a test failure:\n"
                             f"{output[-2000:]}")
         print(f"  {exercise.lesson} {exercise.number} ({exercise.slug}): "
-              f"{'ok' if not problems else 'checked'}", flush=True)
+              f"{'ok' if len(problems) == before else 'PROBLEM'}", flush=True)
     per_lesson = {}
     for exercise in exercises:
         per_lesson[exercise.lesson] = per_lesson.get(exercise.lesson, 0) + 1
@@ -182,9 +185,12 @@ def cmd_check():
 
 def main():
     args = sys.argv[1:]
+    # name: (function, number of arguments; None: any number of lesson names)
     commands = {"list": (cmd_list, 0), "run": (cmd_run, 2), "hint": (cmd_hint, 2),
-                "reset": (cmd_reset, 2), "check": (cmd_check, 0), "sync": (cmd_sync, 0)}
-    if not args or args[0] not in commands or len(args) - 1 != commands[args[0]][1]:
+                "reset": (cmd_reset, 2), "check": (cmd_check, None),
+                "sync": (cmd_sync, None)}
+    if not args or args[0] not in commands or (
+            commands[args[0]][1] is not None and len(args) - 1 != commands[args[0]][1]):
         print(__doc__, file=sys.stderr)
         return 2
     command, _ = commands[args[0]]

@@ -147,6 +147,10 @@ mod hostile {
     };
 
     const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+    /// Workers that live about a second each: long enough that none has ended (and
+    /// freed its place under the process limit) before the last one is started, even
+    /// on a loaded machine; with QUICK's few milliseconds that happened now and then.
+    const LONG: &[&str] = &["--steps", "40", "--max-sleep-ms", "50", "--seed", "7"];
 
     #[test]
     fn a_closed_stdout_ends_the_run_quietly() {
@@ -161,7 +165,7 @@ mod hostile {
     #[test]
     fn a_refused_worker_thread_names_the_limit() {
         // The main thread and two workers fit under the limit; the third does not.
-        let args = ["--workers", "4", "--steps", "3", "--max-sleep-ms", "5"];
+        let args = [&["--workers", "4"], LONG].concat();
         if let Some(run) = assert_process_limit_is_one_error_line(BIN, &args, 3) {
             assert_eq!(run.ended, Ended::Exited(1), "{run:?}");
             assert!(run.stderr.contains("starting a pool of 4"), "{run:?}");

@@ -9,19 +9,25 @@
 //! the compiler refuses a closure that borrows that function's data (E0373):
 //!
 //! ```compile_fail,E0373
-#![doc = include_str!("refused.rs")]
+#![doc = include_str!("refused_borrow.rs")]
 //! ```
-//!
-//! (Stable rustdoc does not check the error code; `tests/refused.rs` does.)
 //!
 //! The same borrow compiles on a scoped thread: `thread::scope` joins every thread it
 //! started before it returns, so none outlives `inputs`.
 //!
 //! ```
-//! let inputs = vec![4.5, 5.5, 6.5];
-//! let count = std::thread::scope(|s| s.spawn(|| inputs.len()).join().unwrap());
-//! assert_eq!(count, 3);
+#![doc = include_str!("scoped_borrow.rs")]
 //! ```
+//!
+//! `join` takes the handle by value (`JoinHandle::join(self)`, and
+//! [`ReturnValueThread::join`] likewise), so a thread cannot be joined twice (E0382);
+//! keep the value the first `join` gave:
+//!
+//! ```compile_fail,E0382
+#![doc = include_str!("refused_join_twice.rs")]
+//! ```
+//!
+//! (Stable rustdoc does not check the error codes; `tests/refused.rs` does.)
 //!
 //! This crate holds:
 //!
@@ -30,7 +36,6 @@
 //! - [`panic_message`]: the text inside a panic payload.
 //! - [`ReturnValueThread`]: the tutorial's subclass ported honestly: a named thread
 //!   whose `join` gives the value or a typed [`Panicked`] error with the panic message.
-//! - [`solutions`]: the chapter's exercises, solved.
 
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -39,8 +44,6 @@ use std::fmt;
 use std::io;
 use std::thread::{self, JoinHandle};
 use std::time::Duration;
-
-pub mod solutions;
 
 // ANCHOR: task
 /// How the simulated work runs: everything about [`task`] except its input.

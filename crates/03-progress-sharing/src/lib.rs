@@ -28,7 +28,6 @@
 //! - [`AtomicF32`]: an `f32` that threads may share, stored as `AtomicU32` bits;
 //! - [`TaskObject`]: the tutorial's class with a progress getter;
 //! - [`progress_line`]: how the main thread shows several workers at once;
-//! - [`solutions`]: the chapter's exercises, solved;
 //! - [`refused`]: what the compiler refuses, as `compile_fail` doctests.
 
 use rand::rngs::StdRng;
@@ -38,7 +37,6 @@ use std::thread;
 use std::time::Duration;
 
 pub mod refused;
-pub mod solutions;
 
 // ANCHOR: task
 /// How the simulated work runs: everything about [`task`] except its input.

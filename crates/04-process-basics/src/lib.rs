@@ -15,9 +15,15 @@
 //!
 //! Linux and macOS. What Linux alone has (`PR_SET_PDEATHSIG`, `pipe2`) sits behind
 //! `cfg(target_os = "linux")`, next to what macOS does instead.
+//!
+//! `fork` is an `unsafe fn`: nothing checks what the copy does, so calling it outside
+//! an `unsafe` block, without the promise that [`fork_task`] makes, is refused (E0133):
+//!
+//! ```compile_fail,E0133
+#![doc = include_str!("refused_fork.rs")]
+//! ```
 
 pub mod child;
-pub mod solutions;
 
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, poll};

@@ -180,6 +180,10 @@ mod hostile {
     };
 
     const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+    /// Workers that live about a second each: long enough that none has ended (and
+    /// freed its place under the process limit) before the last one is started, even
+    /// on a loaded machine; with QUICK's few milliseconds that happened now and then.
+    const LONG: &[&str] = &["--steps", "40", "--max-sleep-ms", "50", "--seed", "7"];
 
     #[test]
     fn a_closed_stdout_ends_the_run_quietly() {
@@ -204,7 +208,7 @@ mod hostile {
         // Under 3, the parent and two children (one thread each, when forked) fit; the
         // third child does not. Nothing may be left running: checked by the helper.
         for start in ["spawn", "fork"] {
-            let args = [QUICK, &["--processes", "4", "--start", start]].concat();
+            let args = [LONG, &["--processes", "4", "--start", start]].concat();
             let Some(run) = assert_process_limit_is_one_error_line(BIN, &args, 3)
             else {
                 return;

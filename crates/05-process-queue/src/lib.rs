@@ -65,7 +65,7 @@
 //! threads cannot read one queue and split a frame between them.
 //!
 //! ```compile_fail,E0599
-#![doc = include_str!("refused.rs")]
+#![doc = include_str!("refused_second_reader.rs")]
 //! ```
 
 use nix::errno::Errno;
@@ -84,7 +84,6 @@ use std::time::{Duration, Instant};
 
 pub mod child;
 pub mod pipe;
-pub mod solutions;
 pub mod steps;
 mod workers;
 

@@ -129,7 +129,7 @@ fn start_workers(
         let child_seed = seed.wrapping_add(index.into());
         command.args(child_args(args, role, index, fd, child_seed));
         let child = command.spawn().map_err(starting)?;
-        eprintln!("Started worker {index} (pid {})", child.id());
+        say(&format!("Started worker {index} (pid {})", child.id()));
         workers.add(child);
     } // each `command`, with its copy of the write end, is dropped here
     // The parent keeps no write end: end-of-file comes once every child is gone.
@@ -188,7 +188,9 @@ fn run_child(args: &Args, role: Role, worker: u32, fd: RawFd) -> io::Result<()> 
 
 /// `--crash-at`: die the way native code dies on a bug.
 fn crash(worker: u32, step: u32) -> ! {
-    eprintln!("worker {worker}: aborting at step {step} (--crash-at)");
+    say(&format!(
+        "worker {worker}: aborting at step {step} (--crash-at)"
+    ));
     // A crash on purpose needs no core file (macOS writes none unless asked to).
     #[cfg(target_os = "linux")]
     let _ = nix::sys::prctl::set_dumpable(false);
@@ -199,10 +201,17 @@ fn child_main(args: &Args, role: Role, worker: u32, fd: RawFd) -> i32 {
     match run_child(args, role, worker, fd) {
         Ok(()) => 0,
         Err(err) => {
-            eprintln!("error: worker {worker}: {err}");
+            say(&format!("error: worker {worker}: {err}"));
             1
         }
     }
+}
+
+/// A line on stderr, which parent and children share while the children run: written
+/// with one `write()`, so that no other process's line lands inside it. (`eprintln!`
+/// writes each piece of its format on its own, for stderr is unbuffered.)
+fn say(line: &str) {
+    let _ = io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 /// Part 1: the child runs the task and puts its return value; the parent gets it.

@@ -150,6 +150,10 @@ mod hostile {
     };
 
     const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+    /// Workers that live about a second each: long enough that none has ended (and
+    /// freed its place under the process limit) before the last one is started, even
+    /// on a loaded machine; with QUICK's few milliseconds that happened now and then.
+    const LONG: &[&str] = &["--steps", "40", "--max-sleep-ms", "50", "--seed", "7"];
 
     #[test]
     fn a_closed_stdout_ends_the_run_quietly() {
@@ -164,7 +168,7 @@ mod hostile {
     #[test]
     fn a_refused_worker_names_the_limit_and_the_started_ones_are_reaped() {
         // Under 3, the parent and two workers of part 3 fit; the third does not.
-        let Some(run) = assert_process_limit_is_one_error_line(LESSON, QUICK, 3) else {
+        let Some(run) = assert_process_limit_is_one_error_line(LESSON, LONG, 3) else {
             return;
         };
         assert_eq!(run.ended, Ended::Exited(1), "{run:?}");

@@ -9,7 +9,6 @@
 //! - [`child`]: shared-memory names, and children that die with their parent.
 //! - Here: the simulated [`task`], the per-worker [`Report`] (progress, done flag,
 //!   result), and the two ways to add one ([`add_one_racy`], [`add_one_atomic`]).
-//! - [`solutions`]: the chapter's exercises.
 //!
 //! The library uses nothing of the course's `support` crate: copy it and it stands
 //! alone.
@@ -18,7 +17,7 @@
 //! dropped (E0505, "cannot move out of `slots` because it is borrowed"):
 //!
 //! ```compile_fail,E0505
-#![doc = include_str!("refused.rs")]
+#![doc = include_str!("refused_slot.rs")]
 //! ```
 //!
 //! Other crates (the benchmarks of the measured lesson) use [`SharedSlots`] directly: `create` in
@@ -28,7 +27,6 @@
 pub mod child;
 pub mod setup;
 pub mod slots;
-pub mod solutions;
 
 pub use child::unique_shm_name;
 pub use slots::{AtomicF32, SLOT_BYTES, SharedSlots, unlink_name};
@@ -57,7 +55,14 @@ pub fn task(
     progress.store(0.0, Ordering::Relaxed);
     for k in 0..steps {
         if crash_at == Some(k + 1) {
-            eprintln!("worker {}: aborting at step {}", std::process::id(), k + 1);
+            // One `write` for the whole line: `eprintln!` writes it in pieces, which
+            // the parent's output (the same terminal) could split.
+            let line = format!(
+                "worker {}: aborting at step {}\n",
+                std::process::id(),
+                k + 1
+            );
+            let _ = std::io::Write::write_all(&mut std::io::stderr(), line.as_bytes());
             // A crash on purpose: no core file. (macOS writes none unless `ulimit -c`
             // allows it.)
             #[cfg(target_os = "linux")]

@@ -19,10 +19,12 @@ compile_error!("this lesson needs native 32-bit atomics");
 pub struct AtomicF32(AtomicU32);
 
 impl AtomicF32 {
+    #[inline]
     pub fn load(&self, order: Ordering) -> f32 {
         f32::from_bits(self.0.load(order))
     }
 
+    #[inline]
     pub fn store(&self, value: f32, order: Ordering) {
         self.0.store(value.to_bits(), order);
     }
@@ -38,6 +40,7 @@ impl AtomicF32 {
     /// Adds `delta` and returns the previous value. No processor adds floats
     /// atomically, so this is a compare-and-swap loop: it retries when another process
     /// changed the value between our read and our write, so no update is lost.
+    #[inline]
     pub fn fetch_add(&self, delta: f32, order: Ordering) -> f32 {
         let add = |bits| Some((f32::from_bits(bits) + delta).to_bits());
         match self.0.fetch_update(order, Ordering::Relaxed, add) {

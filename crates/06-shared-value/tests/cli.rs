@@ -176,6 +176,10 @@ mod hostile {
     };
 
     const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
+    /// Workers that live about a second each: long enough that none has ended (and
+    /// freed its place under the process limit) before the last one is started, even
+    /// on a loaded machine; with QUICK's few milliseconds that happened now and then.
+    const LONG: &[&str] = &["--steps", "40", "--max-sleep-ms", "50", "--seed", "7"];
     const DEMO: &[&str] = &["--demo", "lost-updates", "--increments", "1000"];
 
     #[test]
@@ -202,7 +206,7 @@ mod hostile {
     #[test]
     fn a_refused_worker_names_the_limit_and_the_started_ones_are_reaped() {
         // Under 3, the parent and two workers fit; the third does not.
-        let args = [QUICK, &["--processes", "3"]].concat();
+        let args = [LONG, &["--processes", "3"]].concat();
         let Some(run) = assert_process_limit_is_one_error_line(BIN, &args, 3) else {
             return;
         };

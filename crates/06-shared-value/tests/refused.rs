@@ -8,7 +8,7 @@ use std::process::Command;
 
 #[test]
 fn a_slot_used_after_its_segment_is_dropped_is_refused_with_e0505() {
-    let snippet = include_str!("../src/refused.rs");
+    let snippet = include_str!("../src/refused_slot.rs");
     let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("refused_slot");
     std::fs::create_dir_all(&dir).unwrap();
     let source = dir.join("main.rs");

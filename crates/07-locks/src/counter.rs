@@ -592,7 +592,8 @@ mod tests {
         // the mapping gone, the kernel could not have, and this lock would wait
         // forever.)
         let mutex = &owner.segment().guarded.0.mutex;
-        let guard = crate::solutions::lock_with_timeout(mutex, Duration::from_secs(10))
+        let guard = mutex
+            .lock_timeout(Duration::from_secs(10))
             .unwrap()
             .expect("the lock was never released");
         assert!(guard.previous_owner_died());

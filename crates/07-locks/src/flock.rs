@@ -2,7 +2,7 @@
 //! simple and robust, at the price of a system call for every lock and every unlock.
 
 use std::cell::Cell;
-use std::fs::{File, OpenOptions};
+use std::fs::{File, OpenOptions, TryLockError};
 use std::io;
 use std::marker::PhantomData;
 use std::os::unix::fs::OpenOptionsExt;
@@ -50,6 +50,16 @@ impl Drop for FileLockGuard<'_> {
 // ANCHOR_END: file_lock
 
 impl FileLock {
+    /// Takes the lock if no other open file holds it right now; `Ok(None)` if one does.
+    /// `flock` has no timed form: a lock that gives up after a while is built from this.
+    pub fn try_lock(&self) -> io::Result<Option<FileLockGuard<'_>>> {
+        match self.file.try_lock() {
+            Ok(()) => Ok(Some(FileLockGuard { lock: self })),
+            Err(TryLockError::WouldBlock) => Ok(None),
+            Err(TryLockError::Error(error)) => Err(error),
+        }
+    }
+
     /// Creates the lock file (it must not exist yet), readable and writable by us only.
     pub fn create(path: &Path) -> io::Result<Self> {
         let file = OpenOptions::new()
@@ -82,7 +92,6 @@ impl From<File> for FileLock {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::fs::TryLockError;
 
     fn temp_path(tag: &str) -> std::path::PathBuf {
         std::env::temp_dir().join(format!("locks-test-{tag}-{}", std::process::id()))
@@ -116,6 +125,21 @@ mod tests {
         assert!(
             second.file.try_lock().is_ok(),
             "still locked after the guard"
+        );
+    }
+
+    #[test]
+    fn try_lock_takes_a_free_lock_and_refuses_a_held_one() {
+        let path = temp_path("try");
+        let first = FileLock::create(&path).unwrap();
+        let second = FileLock::open(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        let guard = first.try_lock().unwrap().expect("the lock was free");
+        assert!(second.try_lock().unwrap().is_none(), "two holders at once");
+        drop(guard);
+        assert!(
+            second.try_lock().unwrap().is_some(),
+            "still held after the guard"
         );
     }
 

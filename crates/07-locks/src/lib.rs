@@ -10,11 +10,28 @@
 //!   [`Guardian`] that removes shared-memory names if the parent is killed.
 //! - [`task`]: the tutorial's simulated work, done here in turns by two processes.
 //!
-//! Once the guard is dropped, the data is out of reach: keeping a reference to it past
-//! the unlock is refused by the compiler (error E0505, `tests/refused.rs` checks it):
+//! What the compiler refuses (each a `compile_fail` doctest here; `tests/refused.rs`
+//! checks that each fails with the error named):
 //!
-//! ```compile_fail
-#![doc = include_str!("refused.rs")]
+//! Two threads writing one plain counter (E0499, "cannot borrow `count` as mutable more
+//! than once at a time"); a `Mutex` owning the counter is the fix:
+//!
+//! ```compile_fail,E0499
+#![doc = include_str!("refused_counter.rs")]
+//! ```
+//!
+//! Once the guard is dropped, the data is out of reach: a reference to it kept past the
+//! unlock (E0505, "cannot move out of `guard` because it is borrowed"):
+//!
+//! ```compile_fail,E0505
+#![doc = include_str!("refused_guard.rs")]
+//! ```
+//!
+//! A [`FileLock`] shared by threads, which would share its open file and so its lock
+//! (E0277, "`Cell<()>` cannot be shared between threads safely"):
+//!
+//! ```compile_fail,E0277
+#![doc = include_str!("refused_file_lock.rs")]
 //! ```
 
 pub mod child;
@@ -22,7 +39,6 @@ pub mod counter;
 pub mod flock;
 #[cfg(target_os = "linux")]
 pub mod robust;
-pub mod solutions;
 
 pub use child::Guardian;
 pub use counter::{CounterGuard, LockKind, MAX_CHILDREN, SharedCounter};

@@ -11,6 +11,7 @@ use std::cell::UnsafeCell;
 use std::io;
 use std::marker::PhantomData;
 use std::mem::MaybeUninit;
+use std::time::Duration;
 
 // ANCHOR: robust_lock
 /// A pthread mutex that works across processes (`PTHREAD_PROCESS_SHARED`) and survives
@@ -41,7 +42,7 @@ impl RobustMutex {
     /// consistent at once (without that, unlocking would make it unusable for good:
     /// `ENOTRECOVERABLE`) and tell the caller, who repairs the data before unlocking.
     /// If the caller dies too, the next owner gets `EOWNERDEAD` again.
-    pub(crate) fn guard_for(&self, code: libc::c_int) -> io::Result<RobustGuard<'_>> {
+    fn guard_for(&self, code: libc::c_int) -> io::Result<RobustGuard<'_>> {
         let previous_owner_died = match code {
             0 => false,
             libc::EOWNERDEAD => {
@@ -149,9 +150,47 @@ impl RobustMutex {
         self.guard_for(code).map(Some)
     }
 
-    /// The raw mutex, for pthread calls this type does not wrap.
-    pub(crate) fn raw(&self) -> *mut libc::pthread_mutex_t {
-        self.raw.get()
+    /// Locks the mutex, but gives up after `timeout`: `Ok(None)`. (The tests use it as a
+    /// hang guard.)
+    ///
+    /// `pthread_mutex_timedlock` wants an *absolute* deadline on the `CLOCK_REALTIME`
+    /// clock, with nanoseconds below one second: adding the timeout's nanoseconds
+    /// without carrying into the seconds gives `EINVAL` about as often as not (the trap
+    /// `raw_sync` falls into). A wall-clock jump moves the deadline; glibc's
+    /// `pthread_mutex_clocklock` takes a monotonic clock instead.
+    pub fn lock_timeout(
+        &self,
+        timeout: Duration,
+    ) -> io::Result<Option<RobustGuard<'_>>> {
+        let mut now = libc::timespec {
+            tv_sec: 0,
+            tv_nsec: 0,
+        };
+        // SAFETY: clock_gettime writes one timespec into `now`, which we own.
+        if unsafe { libc::clock_gettime(libc::CLOCK_REALTIME, &mut now) } == -1 {
+            return Err(io::Error::last_os_error());
+        }
+        let deadline = deadline_after(now, timeout);
+        // SAFETY: as in `lock`; `deadline` is a valid timespec for the whole call.
+        let code = unsafe { libc::pthread_mutex_timedlock(self.raw.get(), &deadline) };
+        if code == libc::ETIMEDOUT {
+            return Ok(None);
+        }
+        self.guard_for(code).map(Some)
+    }
+}
+
+/// `now + timeout`, with the nanoseconds carried into the seconds.
+fn deadline_after(now: libc::timespec, timeout: Duration) -> libc::timespec {
+    let mut sec = now.tv_sec + timeout.as_secs() as libc::time_t;
+    let mut nsec = now.tv_nsec + timeout.subsec_nanos() as libc::c_long;
+    if nsec >= 1_000_000_000 {
+        sec += 1;
+        nsec -= 1_000_000_000;
+    }
+    libc::timespec {
+        tv_sec: sec,
+        tv_nsec: nsec,
     }
 }
 
@@ -198,6 +237,54 @@ mod tests {
             !guard.previous_owner_died(),
             "consistent again after repair"
         );
+    }
+
+    #[test]
+    fn the_deadline_carries_nanoseconds_into_seconds() {
+        let now = libc::timespec {
+            tv_sec: 10,
+            tv_nsec: 900_000_000,
+        };
+        let d = deadline_after(now, Duration::from_millis(250));
+        assert_eq!((d.tv_sec, d.tv_nsec), (11, 150_000_000));
+        let d = deadline_after(now, Duration::from_millis(50));
+        assert_eq!((d.tv_sec, d.tv_nsec), (10, 950_000_000));
+    }
+
+    #[test]
+    fn lock_timeout_gives_up_on_a_held_mutex_and_takes_a_free_one() {
+        let mutex = RobustMutex::new_leaked().unwrap();
+        let held = mutex.lock().unwrap();
+        std::thread::scope(|s| {
+            let waiter = s.spawn(|| {
+                mutex
+                    .lock_timeout(Duration::from_millis(300))
+                    .unwrap()
+                    .is_none()
+            });
+            assert!(waiter.join().unwrap(), "got a lock another thread holds");
+        });
+        drop(held);
+        // Every sub-second timeout, so that one of them needs the carry.
+        for ms in (0..1000).step_by(111) {
+            let guard = mutex.lock_timeout(Duration::from_millis(ms)).unwrap();
+            assert!(guard.is_some(), "a free mutex, {ms} ms");
+        }
+    }
+
+    #[test]
+    fn lock_timeout_reports_a_dead_owner() {
+        let mutex = RobustMutex::new_leaked().unwrap();
+        std::thread::scope(|s| {
+            s.spawn(|| std::mem::forget(mutex.lock().unwrap()));
+        });
+        // The thread may still be exiting: the kernel marks the mutex when it is gone.
+        // Ten seconds are only a guard against a hang.
+        let guard = mutex
+            .lock_timeout(Duration::from_secs(10))
+            .unwrap()
+            .expect("a dead owner's lock is ours");
+        assert!(guard.previous_owner_died());
     }
 
     #[test]

@@ -17,7 +17,6 @@
 //! The twins in `examples/` are the short versions of the same ideas.
 
 pub mod child;
-pub mod solutions;
 
 /// What the chapter says the compiler refuses, kept as `compile_fail` doctests.
 pub mod refused {
@@ -561,7 +560,7 @@ pub fn terminate_or_hurry(
 // ANCHOR_END: terminate
 
 #[cfg(test)]
-pub(crate) mod tests {
+mod tests {
     use super::*;
     use std::process::{Command, Stdio};
     use std::sync::Barrier;
@@ -736,7 +735,7 @@ pub(crate) mod tests {
     }
 
     /// Starts `/bin/sh -c script` with its stdout on a pipe; it dies with the test.
-    pub(crate) fn sh(script: &str) -> Child {
+    fn sh(script: &str) -> Child {
         let mut command = Command::new("/bin/sh");
         command
             .args(["-c", script])

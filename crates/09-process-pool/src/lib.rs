@@ -17,7 +17,7 @@
 //! pickle would only fail in the worker: the wrong argument is error E0308.
 //!
 //! ```compile_fail,E0308
-#![doc = include_str!("refused.rs")]
+#![doc = include_str!("refused_wrong_arg.rs")]
 //! ```
 //!
 //! Linux and macOS. What Linux alone has (`PR_SET_PDEATHSIG`) sits behind
@@ -26,7 +26,6 @@
 pub mod child;
 mod manager;
 mod slot;
-pub mod solutions;
 pub mod task;
 pub mod wire;
 pub mod work;

@@ -201,6 +201,7 @@ fn worker_killed(
     kill: bool,
     out: &mut impl Write,
 ) -> Outcome {
+    let before = pool.pids();
     let handles = pool.map(&TASK, items.iter().copied());
     if kill {
         let pid = running_on(&handles[victim]).ok_or("the pool was stopped")?;
@@ -219,7 +220,13 @@ fn worker_killed(
             Err(err) => return Err(format!("item {index}: {err}").into()),
         }
     }
-    let pids: Vec<String> = pool.pids().iter().map(u32::to_string).collect();
+    // A replacement worker is a new process, with a new pid: shown last.
+    let (old, new): (Vec<u32>, Vec<u32>) = pool
+        .pids()
+        .into_iter()
+        .partition(|pid| before.contains(pid));
+    let new = new.iter().map(|pid| format!("{pid} (new)"));
+    let pids: Vec<String> = old.iter().map(u32::to_string).chain(new).collect();
     writeln!(out, "4. the pool goes on with workers {}", pids.join(", "))?;
     Ok(())
 }

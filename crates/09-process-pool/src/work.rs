@@ -1,6 +1,6 @@
 //! The tasks this lesson's program registers: the tutorial's simulated task, a
-//! CPU-bound one, and small ones the tests use. Every worker of the walkthrough knows
-//! them all, by the names given here.
+//! CPU-bound one, the chunk tasks of the chapter's exercise 2, and small ones the tests
+//! use. Every worker of the walkthrough knows them all, by the names given here.
 
 use crate::task::{Task, Tasks};
 use rand::rngs::StdRng;
@@ -65,7 +65,20 @@ pub const ECHO: Task<String, String> = Task::new("echo", |text| {
 /// Panics with its text.
 pub const PANIC: Task<String, ()> = Task::new("panic", |text| panic!("{text}"));
 
-/// Every task above (and the exercises' ones): what this program's workers serve.
+/// `COUNT_PRIMES` for a whole chunk of limits: one task, one round trip, for many
+/// small items (the chapter's exercise 2). A worker runs only tasks compiled into its
+/// program, so the exercise's chunk task lives here, where this program registers it.
+pub const COUNT_PRIMES_EACH: Task<Vec<u64>, Vec<u64>> =
+    Task::new("count_primes_each", |chunk| {
+        chunk.into_iter().map(count_primes).collect()
+    });
+
+/// Answers each item of a chunk with the size of that chunk: how a list was cut
+/// (exercise 2's test).
+pub const CHUNK_SIZES: Task<Vec<u64>, Vec<u64>> =
+    Task::new("chunk_sizes", |chunk| vec![chunk.len() as u64; chunk.len()]);
+
+/// Every task above: what this program's workers serve.
 pub fn tasks() -> Tasks {
     Tasks::new()
         .register(&TASK)
@@ -75,7 +88,8 @@ pub fn tasks() -> Tasks {
         .register(&PID)
         .register(&ECHO)
         .register(&PANIC)
-        .register(&crate::solutions::COUNT_PRIMES_EACH)
+        .register(&COUNT_PRIMES_EACH)
+        .register(&CHUNK_SIZES)
 }
 
 // ANCHOR: task
@@ -131,7 +145,11 @@ mod tests {
     #[test]
     fn every_task_is_registered() {
         let tasks = tasks();
-        for name in ["task", "count_primes", "inc", "nap", "pid", "echo", "panic"] {
+        let names = ["task", "count_primes", "inc", "nap", "pid", "echo", "panic"];
+        for name in names
+            .into_iter()
+            .chain(["count_primes_each", "chunk_sizes"])
+        {
             assert!(tasks.knows(name), "{name}");
         }
     }

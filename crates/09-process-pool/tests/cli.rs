@@ -35,7 +35,15 @@ fn quick_run_shows_every_part_and_ends_with_the_result() {
     );
     assert_eq!(item_line(&run, 0), "4. item 0 = 2");
     assert_eq!(item_line(&run, 2), "4. item 2 = 6");
-    assert!(out.contains("4. the pool goes on with workers "), "{out}");
+    // The killed worker's replacement, and only it, is marked as new.
+    let goes_on = out
+        .lines()
+        .find(|l| l.starts_with("4. the pool goes on with "));
+    assert_eq!(
+        goes_on.map(|l| l.matches(" (new)").count()),
+        Some(1),
+        "{out}"
+    );
 }
 
 #[test]
