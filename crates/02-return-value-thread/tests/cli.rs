@@ -6,10 +6,6 @@ use support::testkit::{Ended, assert_usage_error, run_to_end};
 const BIN: &str = env!("CARGO_BIN_EXE_return-value-thread");
 
 const QUICK: [&str; 6] = ["--steps", "5", "--max-sleep-ms", "1", "--seed", "7"];
-/// Threads that live about a second each: long enough that none has ended (and freed
-/// its place under a process limit) before the last one is started, even on a loaded
-/// machine. With QUICK's 5 ms threads, that happened about once in ten runs under load.
-const LONG: [&str; 6] = ["--steps", "40", "--max-sleep-ms", "50", "--seed", "7"];
 
 #[test]
 fn quick_run_ends_with_the_result() {
@@ -186,11 +182,17 @@ fn absurd_numbers_exit_2_with_one_line_saying_the_range() {
 
 #[cfg(unix)]
 mod hostile {
-    use super::{BIN, LONG};
+    use super::BIN;
     use support::testkit::{
         Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
         assert_process_limit_is_one_error_line,
     };
+
+    /// Threads that live about a second each: long enough that none has ended (and
+    /// freed its place under a process limit) before the last one is started, even on a
+    /// loaded machine. With QUICK's 5 ms threads, that happened about once in ten runs
+    /// under load.
+    const LONG: &[&str] = &["--steps", "40", "--max-sleep-ms", "50", "--seed", "7"];
 
     const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
 
@@ -209,7 +211,7 @@ mod hostile {
         // Main and thread 1 fit under 2; the ReturnValueThread does not. Under 4, the
         // second scoped thread is refused.
         for (limit, starting) in [(2, "the ReturnValueThread"), (4, "the scoped")] {
-            let Some(run) = assert_process_limit_is_one_error_line(BIN, &LONG, limit)
+            let Some(run) = assert_process_limit_is_one_error_line(BIN, LONG, limit)
             else {
                 return;
             };

@@ -5,10 +5,6 @@ use support::testkit::{Ended, Finished, assert_usage_error, run_to_end};
 const BIN: &str = env!("CARGO_BIN_EXE_progress-sharing");
 
 const QUICK: [&str; 6] = ["--steps", "5", "--max-sleep-ms", "1", "--seed", "7"];
-/// Threads that live about a second each: long enough that none has ended (and freed
-/// its place under a process limit) before the last one is started, even on a loaded
-/// machine. With QUICK's 5 ms threads, that happened about once in ten runs under load.
-const LONG: [&str; 6] = ["--steps", "40", "--max-sleep-ms", "50", "--seed", "7"];
 const METHODS: [&str; 4] = ["map", "atomics", "object", "channel"];
 
 fn quick(extra: &[&str]) -> Finished {
@@ -167,11 +163,17 @@ fn absurd_numbers_exit_2_with_one_line_saying_the_range() {
 
 #[cfg(unix)]
 mod hostile {
-    use super::{BIN, LONG};
+    use super::BIN;
     use support::testkit::{
         Ended, assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
         assert_process_limit_is_one_error_line,
     };
+
+    /// Threads that live about a second each: long enough that none has ended (and
+    /// freed its place under a process limit) before the last one is started, even on a
+    /// loaded machine. With QUICK's 5 ms threads, that happened about once in ten runs
+    /// under load.
+    const LONG: &[&str] = &["--steps", "40", "--max-sleep-ms", "50", "--seed", "7"];
 
     const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5"];
 
@@ -189,7 +191,7 @@ mod hostile {
     fn a_refused_worker_thread_names_the_limit() {
         // The main thread and two workers fit under 3; the third worker does not.
         for method in ["map", "atomics", "object", "channel"] {
-            let args = [&LONG[..], &["--method", method]].concat();
+            let args = [LONG, &["--method", method]].concat();
             let Some(run) = assert_process_limit_is_one_error_line(BIN, &args, 3)
             else {
                 return;
