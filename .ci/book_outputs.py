@@ -20,8 +20,9 @@ RUST_BACKTRACE=0; a command ending in `# exits N` must exit N, every other 0. Th
 transcript is each `$ command` followed by what it printed; a line rewritten with `\\r`
 shows as a terminal would leave it. Chapters include transcripts inside ```console blocks.
 
-  book_outputs.py            write every transcript
-  book_outputs.py NAME...    write these (e.g. 01-futures-pool/twin)
+  book_outputs.py            run every entry; rewrite a transcript only if its compared
+                             lines changed (figures with compare = false: only if named)
+  book_outputs.py NAME...    the same for these (e.g. 01-futures-pool/twin)
   book_outputs.py --check    CI: every transcript is what the code prints now
 """
 import difflib
@@ -66,8 +67,11 @@ def transcript(name, entry):
             problems.append(f"{name}: `{command}` ran over 600 s")
             continue
         text = done.stdout.decode("utf-8", errors="replace").replace(str(ROOT) + "/", "")
-        # The compiler names std's sources by the toolchain's commit: not ours to pin.
+        # The compiler names std's sources by the toolchain's commit, and crates by where
+        # cargo keeps them: neither is ours to pin.
         text = re.sub(r"/rustc/[0-9a-f]{40}/", "/rustc/<commit>/", text)
+        text = re.sub(r"\S*/\.cargo/registry/src/index\.crates\.io-[0-9a-f]+/",
+                      "~/.cargo/registry/src/index.crates.io-<hash>/", text)
         lines = terminal_view(text)
         for pattern, replacement in entry.get("normalize", []):
             lines = [re.sub(pattern, replacement, line) for line in lines]
@@ -100,11 +104,11 @@ def main():
         print(f"  {name}", flush=True)
         text, found = transcript(name, entry)
         problems += found
+        def stable(t, entry=entry):
+            return [line for line in t.splitlines()
+                    if not any(re.search(v, line) for v in entry.get("varies", []))]
         if check:
             old = path.read_text() if path.is_file() else ""
-            def stable(t):
-                return [line for line in t.splitlines()
-                        if not any(re.search(v, line) for v in entry.get("varies", []))]
             if entry.get("compare", True) and stable(old) != stable(text):
                 diff = "".join(difflib.unified_diff(old.splitlines(True),
                                                     text.splitlines(True),
@@ -114,9 +118,17 @@ def main():
             if not path.is_file():
                 problems.append(f"{path.relative_to(ROOT)} is missing")
         else:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
-            written += 1
+            # A transcript whose compared lines are unchanged is left as it is, so that
+            # writing them all again leaves `git status` clean when the code did not
+            # change; figures that are not compared are rewritten only when named.
+            old = path.read_text() if path.is_file() else None
+            keep = old is not None and (
+                (entry.get("compare", True) and stable(old) == stable(text))
+                or (not entry.get("compare", True) and not wanted))
+            if not keep:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(text)
+                written += 1
     # Every transcript file must belong to an entry, and every entry be shown somewhere.
     if not wanted:
         for path in sorted(OUT.rglob("*.txt")):
@@ -129,9 +141,12 @@ def main():
                 problems.append(f"book/outputs: {name} is not included by any chapter")
     for problem in problems:
         print(f"error: {problem}", file=sys.stderr)
-    verb = "checked" if check else "written"
-    print(f"book outputs: {len(entries) if not wanted else len(wanted)} {verb}, "
-          f"{len(problems)} problems")
+    total = len(entries) if not wanted else len(wanted)
+    if check:
+        print(f"book outputs: {total} checked, {len(problems)} problems")
+    else:
+        print(f"book outputs: {total} run, {written} rewritten (the others unchanged), "
+              f"{len(problems)} problems")
     return 1 if problems else 0
 
 

@@ -10,7 +10,6 @@
 //! - [`sum_counting`] and [`watch`]: a parallel loop whose progress the caller watches.
 //! - [`catch_panic`]: what the caller of a `par_iter` sees when a job panics.
 //! - [`blocking`]: why blocking calls do not belong on rayon's threads, measured.
-//! - [`solutions`]: the chapter's exercises, solved.
 //!
 //! What the compiler refuses: a job of a parallel loop may not change a captured
 //! variable, since every thread runs the same closure at once (E0594):
@@ -27,7 +26,6 @@
 //! ```
 
 pub mod blocking;
-pub mod solutions;
 
 use rayon::prelude::*;
 use rayon::{ThreadPoolBuildError, ThreadPoolBuilder};

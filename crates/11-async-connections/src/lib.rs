@@ -16,11 +16,24 @@
 //! connection. A [`Stop`] asks either of them to give up early.
 //!
 //! A task must be `Send` to be spawned on tokio's multi-threaded runtime, and what it
-//! holds across an `.await` is part of it: an `Rc` held across one is refused with
-//! error E0277 ("future cannot be sent between threads safely").
+//! holds across an `.await` is part of it: an `Rc` held across one is refused ("future
+//! cannot be sent between threads safely"; rustc prints no error code for it, so the
+//! `compile_fail` blocks name none):
 //!
-//! ```compile_fail,E0277
+//! ```compile_fail
 #![doc = include_str!("refused.rs")]
+//! ```
+//!
+//! So is a `std::sync::MutexGuard` held across one:
+//!
+//! ```compile_fail
+#![doc = include_str!("refused_guard.rs")]
+//! ```
+//!
+//! The fix: wait first, then lock, with no `.await` while the guard lives:
+//!
+//! ```
+#![doc = include_str!("fixed_guard.rs")]
 //! ```
 
 pub mod blocking;
@@ -29,7 +42,6 @@ pub mod child;
 #[cfg(unix)]
 pub mod limits;
 pub mod server;
-pub mod solutions;
 pub mod steps;
 pub mod tasks;
 pub mod threads;

@@ -3,7 +3,7 @@ use std::rc::Rc;
 
 #[tokio::main]
 async fn main() {
-    // Refused, error[E0277]: "future cannot be sent between threads safely".
+    // Refused: "future cannot be sent between threads safely".
     let task = tokio::spawn(async {
         let name = Rc::new("connection 1"); // `Rc` counts its owners without atomics
         tokio::task::yield_now().await; // the task may resume on another thread here
