@@ -4,7 +4,10 @@
 many threads (`threads`) or in as many processes started with "spawn" (`processes`; the time
 includes starting and joining them, which is the real price of that choice). Compare the three
 seconds: threads do not help here, because only the thread holding the GIL runs Python code.
+`pool` maps the units over a ProcessPoolExecutor of as many workers, started (and each
+worker up) before the clock starts.
 """
+import concurrent.futures
 import multiprocessing as mp
 import threading
 import time
@@ -41,13 +44,24 @@ def run(mode, workers, iters):
 # ANCHOR_END: cpu_bound
 
 
+def run_pool(workers, iters):
+    ctx = mp.get_context("spawn")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        # A worker is started only when no idle one is there: make them all start now.
+        list(pool.map(time.sleep, [0.05] * workers))
+        start = time.perf_counter()
+        list(pool.map(spin, [iters] * workers))
+        return time.perf_counter() - start
+
+
 def main():
     p = common.parser(__doc__)
-    p.add_argument("--mode", choices=["seq", "threads", "processes"], required=True)
+    p.add_argument("--mode", choices=["seq", "threads", "processes", "pool"], required=True)
     p.add_argument("--workers", type=common.positive, default=2)
     p.add_argument("--iters", type=common.positive, default=2_000_000)
     args = p.parse_args()
-    samples = [run(args.mode, args.workers, args.iters) for _ in range(args.repeats)]
+    measure = run_pool if args.mode == "pool" else lambda w, i: run(args.mode, w, i)
+    samples = [measure(args.workers, args.iters) for _ in range(args.repeats)]
     common.report(f"cpu-{args.mode}", samples, "s")
 
 

@@ -1,9 +1,12 @@
-"""ThreadPoolExecutor: how many trivial tasks per second a pool runs, submitted as a batch.
+"""ThreadPoolExecutor (or ProcessPoolExecutor): how many trivial tasks per second a pool
+runs, submitted as a batch.
 
-The pool is started before the clock starts; the clock covers submitting every task and
-collecting every result.
+The pool is started before the clock starts (for processes: every worker, started with
+"spawn", has run a task); the clock covers submitting every task and collecting every
+result.
 """
 import concurrent.futures
+import multiprocessing as mp
 import time
 
 import common
@@ -13,9 +16,18 @@ def trivial(x):
     return x + 1
 
 
-def batch(workers, tasks):
-    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-        pool.submit(trivial, 0).result()  # the workers exist before we time anything
+def executor(kind, workers):
+    if kind == "threads":
+        return concurrent.futures.ThreadPoolExecutor(max_workers=workers)
+    return concurrent.futures.ProcessPoolExecutor(max_workers=workers,
+                                                  mp_context=mp.get_context("spawn"))
+
+
+def batch(kind, workers, tasks):
+    with executor(kind, workers) as pool:
+        # The workers exist before we time anything. A process pool starts a worker only
+        # when no idle one is there, so give every worker a task that takes a while.
+        list(pool.map(time.sleep, [0.05] * workers))
         start = time.perf_counter()
         futures = [pool.submit(trivial, i) for i in range(tasks)]
         total = sum(f.result() for f in futures)
@@ -28,8 +40,9 @@ def main():
     p = common.parser(__doc__)
     p.add_argument("--tasks", type=common.positive, default=20_000)
     p.add_argument("--workers", type=common.positive, default=2)
+    p.add_argument("--executor", choices=["threads", "processes"], default="threads")
     args = p.parse_args()
-    samples = [batch(args.workers, args.tasks) for _ in range(args.repeats)]
+    samples = [batch(args.executor, args.workers, args.tasks) for _ in range(args.repeats)]
     common.report("pool-batch", samples, "tasks/s")
 
 

@@ -1,7 +1,9 @@
-"""multiprocessing: the time to start a process with the "spawn" method and join it.
+"""multiprocessing: the time to start a process and join it, with the "spawn" method (the
+default) or the "fork" method (`--method fork`).
 
-The child does nothing, so what is measured is the start itself: a fresh interpreter that
-imports this module, unpickles its target and runs it.
+The child does nothing, so what is measured is the start itself. Spawned, it is a fresh
+interpreter that imports this module, unpickles its target and runs it; forked, it is a copy
+of this process that runs the target at once.
 """
 import multiprocessing as mp
 import time
@@ -13,8 +15,8 @@ def nothing():
     pass
 
 
-def start_and_join(starts):
-    ctx = mp.get_context("spawn")
+def start_and_join(method, starts):
+    ctx = mp.get_context(method)
     start = time.perf_counter()
     for _ in range(starts):
         p = ctx.Process(target=nothing)
@@ -27,8 +29,9 @@ def start_and_join(starts):
 def main():
     p = common.parser(__doc__)
     p.add_argument("--starts", type=common.positive, default=20)
+    p.add_argument("--method", choices=["spawn", "fork"], default="spawn")
     args = p.parse_args()
-    samples = [start_and_join(args.starts) for _ in range(args.repeats)]
+    samples = [start_and_join(args.method, args.starts) for _ in range(args.repeats)]
     common.report("process-start", samples, "ms")
 
 

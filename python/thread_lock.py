@@ -2,7 +2,9 @@
 
 `--threads 2` (the default) has two threads share the lock and the counter; `--threads 1`
 measures the uncontended cost of taking and releasing the lock. Under the GIL only one
-thread runs Python code at a time, so two threads rarely find the lock taken.
+thread runs Python code at a time, so two threads rarely find the lock taken. A second line
+says whether they ran at once: the process's CPU time over the wall time (about 1 under the
+GIL, about 2 for two threads that really run in parallel).
 """
 import threading
 import time
@@ -31,12 +33,12 @@ def rate(threads, per_thread):
     for worker in workers:
         worker.start()
     barrier.wait()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     for worker in workers:
         worker.join()
-    elapsed = time.perf_counter() - start
+    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
     assert counter.value == threads * per_thread
-    return threads * per_thread / elapsed
+    return threads * per_thread / elapsed, cpu / elapsed
 
 
 def main():
@@ -46,7 +48,8 @@ def main():
                    help="increments made by each thread")
     args = p.parse_args()
     samples = [rate(args.threads, args.ops) for _ in range(args.repeats)]
-    common.report("thread-lock", samples, "ops/s")
+    common.report("thread-lock", [s[0] for s in samples], "ops/s")
+    common.report("cpu-wall", [s[1] for s in samples], "x")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
-//! The chart of a run (`measured --svg PATH`): on top, how many times better Rust did
-//! on each row (log scale, with each row's goal); below, threads against processes on
+//! The chart of a run (`measured --svg PATH`): on top, side by side, how many times
+//! better Rust did than Python on each row and what fraction of the row's ceiling it
+//! reached (log scales, with each row's goals); below, threads against processes on
 //! CPU-bound and on I/O-bound work, as speedups over running the same work
 //! sequentially.
 
@@ -39,11 +40,15 @@ pub fn render(
 ) -> Result<String, Box<dyn Error>> {
     let mut svg = String::new();
     {
-        let root = SVGBackend::with_string(&mut svg, (900, 720)).into_drawing_area();
+        let top_height = 90 + 24 * rows.len().max(1) as u32;
+        let size = (1000, top_height + 340);
+        let root = SVGBackend::with_string(&mut svg, size).into_drawing_area();
         root.fill(&WHITE)?;
-        let (top, bottom) = root.split_vertically(380);
-        let (left, right) = bottom.split_horizontally(450);
-        ratios(&top, rows)?;
+        let (top, bottom) = root.split_vertically(top_height);
+        let (python, machine) = top.split_horizontally(600);
+        bars(&python, rows, &AGAINST_PYTHON)?;
+        bars(&machine, rows, &AGAINST_CEILING)?;
+        let (left, right) = bottom.split_horizontally(500);
         workload(&left, "CPU-bound loop", cpu)?;
         workload(&right, "I/O-bound sleeps", io)?;
         root.present()?;
@@ -64,28 +69,77 @@ pub fn write(
 
 type Area<'a> = DrawingArea<SVGBackend<'a>, plotters::coord::Shift>;
 
-/// Horizontal bars, one per row, of "times better", on a log scale.
-fn ratios(area: &Area, rows: &[Row]) -> Result<(), Box<dyn Error>> {
+/// One panel of horizontal bars, one per row, on a log scale: which figure of a row
+/// it shows, and how to judge it.
+struct Panel {
+    caption: &'static str,
+    figure: fn(&Row) -> Option<f64>,
+    goal: fn(&Row) -> Option<f64>,
+    met: fn(&Row) -> Option<bool>,
+    /// Where a bar has no figure: what to write instead.
+    missing: fn(&Row) -> &'static str,
+    /// A line across the panel (the ceiling itself), if any.
+    line_at: Option<f64>,
+    /// Whether the row names are written on the left.
+    names: bool,
+    label: fn(f64) -> String,
+}
+
+const AGAINST_PYTHON: Panel = Panel {
+    caption: "Times better than Python (log scale; | = goal)",
+    figure: |r| r.speedup,
+    goal: |r| r.spec.goal,
+    met: Row::met_goal,
+    missing: |r| match (r.python, r.rust) {
+        (None, Some(_)) => "Rust only: no Python figure",
+        (Some(_), None) => "Python only: no Rust figure",
+        _ => "no figure",
+    },
+    line_at: None,
+    names: true,
+    label: |x| format!(" {x:.1}x"),
+};
+
+const AGAINST_CEILING: Panel = Panel {
+    caption: "Of the ceiling (log; line = 1, | = goal)",
+    figure: |r| r.of_ceiling,
+    goal: |r| r.spec.ceiling_goal,
+    met: Row::met_ceiling_goal,
+    missing: |r| {
+        if r.spec.ceiling.is_some() {
+            "no figure"
+        } else {
+            "no ceiling"
+        }
+    },
+    line_at: Some(1.0),
+    names: false,
+    label: |x| format!(" {x:.2}"),
+};
+
+/// Horizontal bars, one per row, of the panel's figure, on a log scale.
+fn bars(area: &Area, rows: &[Row], panel: &Panel) -> Result<(), Box<dyn Error>> {
     let n = rows.len().max(1) as u32;
-    let figures = rows.iter().flat_map(|r| [r.speedup, r.spec.goal]).flatten();
+    let figures = rows
+        .iter()
+        .flat_map(|r| [(panel.figure)(r), (panel.goal)(r)])
+        .flatten()
+        .filter(|x| x.is_finite() && *x > 0.0);
     let (lo, hi) = figures.fold((0.5f64, 2.0f64), |(lo, hi), x| {
         (lo.min(x / 2.0), hi.max(x * 3.0))
     });
     // Row 0 at the top: segment i from the bottom holds row n-1-i.
     let name_at = |v: &SegmentValue<u32>| match v {
-        SegmentValue::CenterOf(i) => rows
+        SegmentValue::CenterOf(i) if panel.names => rows
             .get((n - 1).wrapping_sub(*i) as usize)
             .map_or(String::new(), |r| r.spec.name.to_string()),
         _ => String::new(),
     };
     let mut chart = ChartBuilder::on(area)
-        .caption(
-            "How many times better Rust does (log scale; | = goal)",
-            ("sans-serif", 18),
-        )
+        .caption(panel.caption, ("sans-serif", 17))
         .margin(12)
         .x_label_area_size(30)
-        .y_label_area_size(170)
+        .y_label_area_size(if panel.names { 230 } else { 4 })
         .build_cartesian_2d((lo..hi).log_scale(), (0..n - 1).into_segmented())?;
     chart
         .configure_mesh()
@@ -93,48 +147,53 @@ fn ratios(area: &Area, rows: &[Row]) -> Result<(), Box<dyn Error>> {
         .x_max_light_lines(0)
         .y_labels(n as usize)
         .y_label_formatter(&name_at)
-        .x_label_formatter(&|x| format!("{x}x"))
+        .x_label_formatter(&|x| (panel.label)(*x).trim().to_string())
         .label_style(("sans-serif", 13))
         .draw()?;
     for (i, row) in rows.iter().enumerate() {
         let slot = n - 1 - i as u32;
         let (bottom, top) = (SegmentValue::Exact(slot), SegmentValue::Exact(slot + 1));
-        if let Some(s) = row.speedup {
-            let colour = match row.met_goal() {
-                Some(true) => MET,
-                Some(false) => MISSED,
-                None => NO_GOAL,
-            };
-            let mut bar = Rectangle::new(
-                [(lo, bottom.clone()), (s, top.clone())],
-                colour.filled(),
-            );
-            bar.set_margin(5, 5, 0, 0);
-            chart.draw_series([bar])?;
-            chart.draw_series([Text::new(
-                format!(" {s:.1}x"),
-                (s, SegmentValue::CenterOf(slot)),
-                TextStyle::from(("sans-serif", 12).into_font())
-                    .pos(Pos::new(HPos::Left, VPos::Center)),
-            )])?;
-        } else {
-            let label = match (row.python, row.rust) {
-                (None, Some(_)) => "Rust only: no Python figure",
-                (Some(_), None) => "Python only: no Rust figure",
-                _ => "no figure",
-            };
-            chart.draw_series([Text::new(
-                label,
-                (lo, SegmentValue::CenterOf(slot)),
-                ("sans-serif", 12).into_font(),
-            )])?;
+        match (panel.figure)(row).filter(|x| x.is_finite() && *x > 0.0) {
+            Some(s) => {
+                let colour = match (panel.met)(row) {
+                    Some(true) => MET,
+                    Some(false) => MISSED,
+                    None => NO_GOAL,
+                };
+                let mut bar = Rectangle::new(
+                    [(lo, bottom.clone()), (s, top.clone())],
+                    colour.filled(),
+                );
+                bar.set_margin(4, 4, 0, 0);
+                chart.draw_series([bar])?;
+                chart.draw_series([Text::new(
+                    (panel.label)(s),
+                    (s, SegmentValue::CenterOf(slot)),
+                    TextStyle::from(("sans-serif", 12).into_font())
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )])?;
+            }
+            None => {
+                chart.draw_series([Text::new(
+                    format!(" {}", (panel.missing)(row)),
+                    (lo, SegmentValue::CenterOf(slot)),
+                    TextStyle::from(("sans-serif", 12).into_font())
+                        .pos(Pos::new(HPos::Left, VPos::Center)),
+                )])?;
+            }
         }
-        if let Some(g) = row.spec.goal {
+        if let Some(g) = (panel.goal)(row) {
             let mut goal =
                 Rectangle::new([(g, bottom), (g * 1.03, top)], BLACK.filled());
             goal.set_margin(2, 2, 0, 0);
             chart.draw_series([goal])?;
         }
+    }
+    if let Some(x) = panel.line_at {
+        chart.draw_series([PathElement::new(
+            [(x, SegmentValue::Exact(0)), (x, SegmentValue::Exact(n))],
+            BLACK.stroke_width(1),
+        )])?;
     }
     Ok(())
 }
@@ -214,10 +273,14 @@ mod tests {
 
     #[test]
     fn chart_names_every_row_and_every_bar() {
+        let mut start =
+            Row::from_samples(*spec("process-start").unwrap(), &[90.0], &[1.0]);
+        start.of_ceiling = Some(0.45);
         let rows = [
             Row::from_samples(*spec("pool-batch").unwrap(), &[1.0], &[30.0]),
-            Row::from_samples(*spec("process-start").unwrap(), &[90.0], &[1.0]),
+            start,
             Row::from_samples(*spec("queue").unwrap(), &[], &[5.0]),
+            Row::from_samples(*spec("thread-lock").unwrap(), &[1.0], &[20.0]),
         ];
         let cpu = Workload {
             workers: 2,
@@ -241,6 +304,9 @@ mod tests {
             "90.0x",
             "Rust threads",
             "1.90x",
+            " 0.45",
+            "no ceiling",
+            "Of the ceiling",
         ] {
             assert!(svg.contains(text), "the chart lacks {text}");
         }

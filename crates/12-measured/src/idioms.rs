@@ -7,6 +7,7 @@
 
 use futures_pool::ThreadPool;
 use locks::{LockKind, SharedCounter};
+use process_basics::{Child as LessonChild, Work};
 use process_queue::{Receiver, Report, Sender};
 use shared_value::SharedSlots;
 use std::hint::black_box;
@@ -219,23 +220,62 @@ fn queue_child(messages: u64, fd: RawFd) -> io::Result<()> {
 
 // ANCHOR: shared_value
 /// Updates per second of lesson 6's shared `f32` (an atomic in a shared-memory
-/// segment), stored in a loop by one process, as `v.value = x` is in
-/// `python/shared_value.py`.
+/// segment), stored in a loop while a reading process polls it every millisecond, as
+/// `v.value = x` is in `python/shared_value.py`. Slot 0 is the value, slot 1 the
+/// reader's "ready", slot 2 "stop".
 pub fn shared_value(updates: u64) -> io::Result<f64> {
-    let mut slots = SharedSlots::create(&crate::child::unique_shm_name("measured"), 1)?;
-    slots.unlink()?; // one process only: nobody else needs the name
-    let value = slots.f32(0);
-    let start = Instant::now();
-    for i in 0..updates {
-        // Relaxed, as lesson 6 stores progress: a plain store on x86, no lock at all.
-        value.store(i as f32, Ordering::Relaxed);
+    let name = crate::child::unique_shm_name("measured");
+    let mut slots = SharedSlots::create(&name, 3)?;
+    let reader = start_child(&role(&["reader", &name]))?;
+    let timed = (|| {
+        wait_for_flag(slots.u32(1))?;
+        slots.unlink()?; // the reader has mapped it: nobody else needs the name
+        let value = slots.f32(0);
+        let start = Instant::now();
+        for i in 0..updates {
+            // Relaxed, as lesson 6 stores progress: a plain store on x86, no lock.
+            value.store(i as f32, Ordering::Relaxed);
+        }
+        let elapsed = start.elapsed();
+        assert_eq!(
+            value.load(Ordering::Relaxed),
+            updates.saturating_sub(1) as f32
+        );
+        Ok(updates as f64 / elapsed.as_secs_f64())
+    })();
+    slots.u32(2).store(1, Ordering::Release);
+    finish(vec![reader], timed, &role(&["reader"]))
+}
+
+/// The reading process of [`shared_value`]: maps the segment, says it is ready, then
+/// reads the value every millisecond until told to stop (or for [`HANG_GUARD`] at
+/// most).
+fn shared_value_reader(name: &str) -> io::Result<()> {
+    let slots = SharedSlots::open(name)?;
+    slots.u32(1).store(1, Ordering::Release);
+    let deadline = Instant::now() + HANG_GUARD;
+    let mut last = 0.0;
+    while slots.u32(2).load(Ordering::Acquire) == 0 && Instant::now() < deadline {
+        last = black_box(slots.f32(0).load(Ordering::Relaxed));
+        thread::sleep(Duration::from_millis(1));
     }
-    let elapsed = start.elapsed();
-    assert_eq!(
-        value.load(Ordering::Relaxed),
-        updates.saturating_sub(1) as f32
-    );
-    Ok(updates as f64 / elapsed.as_secs_f64())
+    black_box(last);
+    Ok(())
+}
+
+/// Waits (bounded) for another process to set `flag` to 1.
+fn wait_for_flag(flag: &std::sync::atomic::AtomicU32) -> io::Result<()> {
+    let deadline = Instant::now() + HANG_GUARD;
+    while flag.load(Ordering::Acquire) == 0 {
+        if Instant::now() > deadline {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "a child is not ready",
+            ));
+        }
+        thread::sleep(Duration::from_micros(100));
+    }
+    Ok(())
 }
 // ANCHOR_END: shared_value
 
@@ -245,8 +285,10 @@ pub fn shared_value(updates: u64) -> io::Result<f64> {
 /// elsewhere): each locks, adds one, unlocks, `per_process` times.
 /// (`python/process_lock.py`) The clock starts when both children have mapped the
 /// segment and stops when both have been reaped (so it includes their exit, which
-/// Python's does not).
-pub fn process_lock(per_process: u64) -> io::Result<f64> {
+/// Python's does not). Returns the rate, and the children's CPU time over the wall
+/// time: about 2 if they really ran at once.
+pub fn process_lock(per_process: u64) -> io::Result<(f64, f64)> {
+    let cpu_before = cpu_time(libc::RUSAGE_CHILDREN)?;
     const CHILDREN: usize = 2;
     let mut counter = SharedCounter::create(Some(LockKind::BEST))?;
     let name = counter.name().to_string();
@@ -277,13 +319,32 @@ pub fn process_lock(per_process: u64) -> io::Result<f64> {
     })();
     let start = finish(children, timed, &role(&["lock"]))?;
     let elapsed = start.elapsed();
+    let cpu = cpu_time(libc::RUSAGE_CHILDREN)? - cpu_before;
     let total = CHILDREN as u64 * per_process;
     assert_eq!(
         counter.lock()?.get(),
         total,
         "the lock let an update get lost"
     );
-    Ok(total as f64 / elapsed.as_secs_f64())
+    let cpu_wall = cpu.as_secs_f64() / elapsed.as_secs_f64();
+    Ok((total as f64 / elapsed.as_secs_f64(), cpu_wall))
+}
+
+/// The CPU time (user and system) of this process (`RUSAGE_SELF`) or of its reaped
+/// children (`RUSAGE_CHILDREN`) so far.
+pub fn cpu_time(who: libc::c_int) -> io::Result<Duration> {
+    // SAFETY: getrusage writes into the zeroed struct we own.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        if libc::getrusage(who, &mut usage) != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        usage
+    };
+    let time = |t: libc::timeval| {
+        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
+    };
+    Ok(time(usage.ru_utime) + time(usage.ru_stime))
 }
 // ANCHOR_END: process_lock
 
@@ -306,14 +367,39 @@ fn finish<T>(
 }
 
 // ANCHOR: process_start
-/// The mean time to start a child that does nothing and wait for it to exit.
-/// (`python/process_start.py`)
+/// The mean time to start a child that does nothing and wait for it to exit, with
+/// lesson 4's building blocks: `child::self_command` (this program again, set up to
+/// die with us) and `Child::spawn`, then `join`. (`python/process_start.py`)
 pub fn process_start(starts: u32) -> io::Result<Duration> {
-    let noop = role(&["noop"]);
     let start = Instant::now();
     for _ in 0..starts {
-        let child = start_child(&noop)?;
-        wait_all(vec![child], &noop)?;
+        let mut command = process_basics::child::self_command()?;
+        command.args(["--child", "noop"]);
+        let exit = LessonChild::spawn(command)?.join()?;
+        if !exit.success() {
+            return Err(io::Error::other(format!("the child {exit}")));
+        }
+    }
+    Ok(start.elapsed() / starts.max(1))
+}
+
+/// The mean time of lesson 4's `fork_task` with a task of no steps (the forked child
+/// sends its 8-byte result up a pipe and `_exit`s), then `join`: Python's "fork" start
+/// method. (`python/process_start.py --method fork`)
+pub fn process_start_fork(starts: u32) -> io::Result<Duration> {
+    let nothing = Work {
+        steps: 0,
+        max_sleep_ms: 0,
+        seed: 0,
+        crash_at: None,
+    };
+    let start = Instant::now();
+    for _ in 0..starts {
+        let mut child = process_basics::fork_task(4.5, &nothing)?;
+        let exit = child.join()?;
+        if !exit.success() || child.result() != Some(9.0) {
+            return Err(io::Error::other(format!("the forked child {exit}")));
+        }
     }
     Ok(start.elapsed() / starts.max(1))
 }
@@ -344,21 +430,25 @@ pub fn time_in_threads(threads: usize, work: impl Fn() + Sync) -> Duration {
 }
 
 /// Lock-protected increments per second: `threads` threads each lock a shared counter,
-/// add one and unlock, `per_thread` times. (`python/thread_lock.py`)
-pub fn thread_lock(threads: usize, per_thread: u64) -> f64 {
+/// add one and unlock, `per_thread` times. (`python/thread_lock.py`) Also returns the
+/// process's CPU time over the wall time: about 2 when two threads really ran at once.
+pub fn thread_lock(threads: usize, per_thread: u64) -> (f64, f64) {
     let counter = Mutex::new(0u64);
+    let cpu_before = cpu_time(libc::RUSAGE_SELF).unwrap_or_default();
     let elapsed = time_in_threads(threads, || {
         for _ in 0..per_thread {
             *counter.lock().unwrap() += 1;
         }
     });
+    let cpu = cpu_time(libc::RUSAGE_SELF).unwrap_or_default() - cpu_before;
     let total = threads as u64 * per_thread;
     assert_eq!(
         counter.into_inner().unwrap(),
         total,
         "the lock lost an update"
     );
-    total as f64 / elapsed.as_secs_f64()
+    let rate = total as f64 / elapsed.as_secs_f64();
+    (rate, cpu.as_secs_f64() / elapsed.as_secs_f64())
 }
 // ANCHOR_END: thread_lock
 
@@ -412,6 +502,7 @@ pub fn child_main(role: &[String]) -> i32 {
             Ok(())
         })(),
         ["queue", messages, fd] => (|| queue_child(arg(messages)?, arg(fd)?))(),
+        ["reader", name] => shared_value_reader(name),
         ["lock", name, child, increments] => (|| {
             let counter = SharedCounter::open(name)?;
             counter.wait_for_start(HANG_GUARD)?;
@@ -473,8 +564,9 @@ mod tests {
     fn thread_lock_counts_every_increment() {
         // The function asserts the final count itself; the rate only has to be a
         // number.
-        let rate = thread_lock(2, 1_000);
+        let (rate, cpu_wall) = thread_lock(2, 1_000);
         assert!(rate.is_finite() && rate > 0.0);
+        assert!(cpu_wall.is_finite() && cpu_wall >= 0.0);
     }
 
     #[test]
@@ -482,18 +574,6 @@ mod tests {
         // Both functions check every answer themselves; the figures only have to exist.
         assert!(pool_batch(2, 100).unwrap() > 0.0);
         assert!(pool_roundtrip(2, 10).unwrap() > Duration::ZERO);
-    }
-
-    #[test]
-    fn shared_value_leaves_the_last_update_and_no_name() {
-        assert!(shared_value(1_000).unwrap() > 0.0);
-        let ours = format!("shmem_measured_{}_", std::process::id());
-        let left = std::fs::read_dir("/dev/shm").unwrap().flatten();
-        assert!(
-            !left
-                .into_iter()
-                .any(|e| e.file_name().to_string_lossy().starts_with(&ours))
-        );
     }
 
     #[test]
@@ -507,6 +587,7 @@ mod tests {
         assert_eq!(child_main(&role(&["io", "1", "-5"])), 2);
         // A lock role whose segment does not exist fails cleanly instead of hanging.
         assert_eq!(child_main(&role(&["lock", "/shmem_none_0_0", "0", "1"])), 1);
+        assert_eq!(child_main(&role(&["reader", "/shmem_none_0_0"])), 1);
         assert_eq!(child_main(&role(&["dance"])), 2);
         assert_eq!(child_main(&[]), 2);
     }

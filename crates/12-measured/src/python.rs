@@ -1,8 +1,9 @@
 //! Running a Python twin: one program in `python/` that measures one idiom and prints
-//! one line, `<name> <value> <unit>`.
+//! one line per figure, `<name> <value> <unit>`.
 
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 /// Where the Python twins live: `python/` at the top of the workspace, found from this
 /// crate.
@@ -22,23 +23,62 @@ impl Python {
         Self::at("python3")
     }
 
-    /// The interpreter `program`, if it runs.
+    /// The interpreter `program`, if it runs. What runs the twins is the interpreter
+    /// itself (`sys.executable`), not `program`: a `python3` on `PATH` may be a
+    /// wrapper (pyenv's shim is a shell script that costs a tenth of a second or more
+    /// per start), which would be timed with every Python figure.
     pub fn at(program: impl Into<PathBuf>) -> Option<Self> {
         let program = program.into();
         let out = Command::new(&program)
-            .arg("--version")
+            .args(["-c", "import platform, sys; print('Python', platform.python_version()); print(sys.executable)"])
             .stdin(Stdio::null())
             .output()
             .ok()?;
         if !out.status.success() {
             return None;
         }
-        let version = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let text = String::from_utf8_lossy(&out.stdout);
+        let mut lines = text.lines();
+        let version = lines.next()?.trim().to_string();
+        let program = match lines.next().map(str::trim) {
+            Some(exe) if !exe.is_empty() => PathBuf::from(exe),
+            _ => program,
+        };
         Some(Self { program, version })
     }
 
-    /// Runs `python/<script>` with `args` and returns the figure it printed.
+    /// The interpreter that runs the twins.
+    pub fn program(&self) -> &std::path::Path {
+        &self.program
+    }
+
+    /// The mean time to start `python3 -c pass` (an interpreter that runs nothing) and
+    /// wait for it, through a plain `Command`, as the `empty-start` row starts ours.
+    pub fn empty_start(&self, starts: u32) -> Result<Duration, String> {
+        let start = Instant::now();
+        for _ in 0..starts {
+            let status = Command::new(&self.program)
+                .args(["-c", "pass"])
+                .stdin(Stdio::null())
+                .status()
+                .map_err(|e| format!("cannot run {}: {e}", self.program.display()))?;
+            if !status.success() {
+                return Err(format!("python3 -c pass ended with {status}"));
+            }
+        }
+        Ok(start.elapsed() / starts.max(1))
+    }
+
+    /// Runs `python/<script>` with `args` and returns the figure it printed last.
     pub fn run(&self, script: &str, args: &[String]) -> Result<f64, String> {
+        self.run_all(script, args)?
+            .last()
+            .copied()
+            .ok_or_else(|| format!("{script} printed no `<name> <value> <unit>` line"))
+    }
+
+    /// Runs `python/<script>` with `args` and returns every figure it printed, in order.
+    pub fn run_all(&self, script: &str, args: &[String]) -> Result<Vec<f64>, String> {
         let path = PathBuf::from(PYTHON_DIR).join(script);
         let mut command = Command::new(&self.program);
         command.arg(&path).args(args).stdin(Stdio::null());
@@ -52,14 +92,23 @@ impl Python {
             let last = stderr.lines().last().unwrap_or("").trim();
             return Err(format!("{script} failed ({}): {last}", out.status));
         }
-        parse_figure(&String::from_utf8_lossy(&out.stdout))
-            .ok_or_else(|| format!("{script} printed no `<name> <value> <unit>` line"))
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        let figures: Vec<f64> = stdout.lines().filter_map(parse_line).collect();
+        if figures.is_empty() {
+            return Err(format!("{script} printed no `<name> <value> <unit>` line"));
+        }
+        Ok(figures)
     }
 }
 
 /// The value from the last line of the form `<name> <value> <unit>`.
 pub fn parse_figure(stdout: &str) -> Option<f64> {
     let line = stdout.lines().rev().find(|l| !l.trim().is_empty())?;
+    parse_line(line)
+}
+
+/// The value of one line of the form `<name> <value> <unit>`.
+pub fn parse_line(line: &str) -> Option<f64> {
     let fields: Vec<&str> = line.split_whitespace().collect();
     match fields[..] {
         [_name, value, _unit] => value.parse().ok().filter(|v: &f64| v.is_finite()),
@@ -100,6 +149,7 @@ mod tests {
             "shared_value.py",
             "process_lock.py",
             "thread_lock.py",
+            "io_connections.py",
         ] {
             assert!(
                 PathBuf::from(PYTHON_DIR).join(script).is_file(),

@@ -49,7 +49,7 @@ fn json_rows(text: &str) -> Vec<String> {
             .match_indices("\":")
             .map(|(i, _)| body[..i].rsplit('"').next().unwrap())
             .collect();
-        assert_eq!(keys, ["name", "unit", "python", "rust", "speedup"], "{row}");
+        assert_eq!(keys, measured::JSON_KEYS, "{row}");
     }
     rows
 }
@@ -97,16 +97,24 @@ fn every_rust_row_runs_without_python() {
         stderr(&out)
     );
     let rows = json_rows(&stdout(&out));
-    let names: Vec<&str> = measured::SPECS.iter().map(|s| s.name).collect();
-    assert_eq!(rows.len(), names.len());
-    for (row, name) in rows.iter().zip(names) {
-        assert!(row.contains(&format!("\"name\": \"{name}\"")), "{row}");
+    assert_eq!(rows.len(), measured::SPECS.len());
+    for (row, spec) in rows.iter().zip(measured::SPECS) {
+        assert!(
+            row.contains(&format!("\"name\": \"{}\"", spec.name)),
+            "{row}"
+        );
         assert!(row.contains("\"python\": null"), "{row}");
         assert!(!row.contains("\"rust\": null"), "{row}");
-        // Only the row whose score is Rust's own figure has one without Python.
+        // Only the rows whose score is Rust's own figure have one without Python.
         assert_eq!(
             row.contains("\"speedup\": null"),
-            name != "cpu-threads-speedup",
+            spec.ratio != measured::Ratio::RustFigure,
+            "{row}"
+        );
+        // A row with a ceiling has its figure, measured in the same run.
+        assert_eq!(
+            row.contains("\"ceiling\": null"),
+            spec.ceiling.is_none(),
             "{row}"
         );
     }
@@ -118,24 +126,34 @@ fn python_twin_is_paired_when_python3_is_there() {
         eprintln!("python3 is not on PATH: nothing to pair with");
         return;
     }
-    let out = measured(&[
-        "--smoke",
-        "--repeats",
-        "1",
-        "--json",
-        "--only",
-        "thread-lock",
-    ]);
+    // A row with a companion, and the rows of lessons 9 and 11, whose Python programs
+    // start a process pool and open connections to the harness's server.
+    let only =
+        "thread-lock,process-pool-batch,cpu-processes-speedup,io-many-connections";
+    let out = measured(&["--smoke", "--repeats", "1", "--json", "--only", only]);
     assert!(out.status.success(), "{}", stderr(&out));
     let rows = json_rows(&stdout(&out));
-    assert_eq!(rows.len(), 1);
-    for key in ["python", "rust", "speedup"] {
-        assert!(
-            !rows[0].contains(&format!("\"{key}\": null")),
-            "{key}: {}",
-            rows[0]
-        );
+    let names: Vec<&str> = rows.iter().map(|r| r.split('"').nth(3).unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "thread-lock",
+            "thread-lock-uncontended",
+            "process-pool-batch",
+            "cpu-processes-speedup",
+            "io-many-connections",
+            "io-many-connections-threads",
+            "io-many-connections-mem",
+            "io-many-connections-threads-mem"
+        ]
+    );
+    for row in &rows {
+        for key in ["python", "rust", "speedup"] {
+            assert!(!row.contains(&format!("\"{key}\": null")), "{key}: {row}");
+        }
     }
+    // Both sides say whether the lock's two threads ran at once.
+    assert!(!rows[0].contains("cpu_wall\": null"), "{}", rows[0]);
 }
 
 #[test]
@@ -164,11 +182,49 @@ fn table_and_chart() {
         "{text}"
     );
     assert!(text.contains("I/O-bound, 4 workers"), "{text}");
+    // The second table: process-start against its ceiling.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("process-start") && l.contains("posix_spawn")),
+        "{text}"
+    );
     // Without Python no row has a speedup to judge, and the closing line says so.
-    assert_eq!(lines.last(), Some(&"Result: 0 of 0 goals met"), "{text}");
+    let last = lines.last().unwrap();
+    assert!(last.contains("(0 of 0 against Python, "), "{text}");
     let chart = std::fs::read_to_string(&svg).unwrap();
     std::fs::remove_file(&svg).unwrap();
     assert!(chart.starts_with("<svg") && chart.contains("process-start"));
+}
+
+#[test]
+fn the_shared_value_row_leaves_no_shared_memory() {
+    let ours = |name: &str| name.starts_with("shmem_measured_");
+    let before: Vec<String> = std::fs::read_dir("/dev/shm")
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let out = measured(&[
+        "--smoke",
+        "--repeats",
+        "2",
+        "--no-python",
+        "--only",
+        "shared-value",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let Ok(after) = std::fs::read_dir("/dev/shm") else {
+        return; // no /dev/shm here (macOS): nothing to look at
+    };
+    let left: Vec<String> = after
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| ours(n) && !before.contains(n))
+        .collect();
+    assert!(left.is_empty(), "left in /dev/shm: {left:?}");
 }
 
 #[test]

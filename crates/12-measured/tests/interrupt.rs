@@ -3,8 +3,10 @@
 //! and no shared memory may stay behind.
 //!
 //! Each run measures one row that starts children (`queue`, whose children write into a
-//! pipe, or `process-lock-contended`, which shares lesson 7's counter in shared memory)
-//! with `--smoke` sizes, over and over, so each measuring child lives a few
+//! pipe, `process-lock-contended`, which shares lesson 7's counter in shared memory,
+//! `process-pool-batch`, whose pool has worker processes, or `io-many-connections`,
+//! whose clients are children and whose server runs in the harness) with `--smoke`
+//! sizes, over and over, so each measuring child lives a few
 //! milliseconds and the stop lands at a random point of one. (One row per run: the
 //! harness does every repeat of a row before the next row, so a second row would never
 //! be reached.)
@@ -103,6 +105,24 @@ fn sigterm_to_the_harness_stops_the_queue_row() {
 fn sigterm_to_the_harness_stops_the_process_lock_row() {
     stop_while_measuring(
         "process-lock-contended",
+        |run| run.signal_leader(libc::SIGTERM).unwrap(),
+        &TERM,
+    );
+}
+
+#[test]
+fn ctrl_c_stops_the_process_pool_row() {
+    stop_while_measuring(
+        "process-pool-batch",
+        |run| run.signal_group(libc::SIGINT).unwrap(),
+        &CTRL_C,
+    );
+}
+
+#[test]
+fn sigterm_to_the_harness_stops_the_connections_row() {
+    stop_while_measuring(
+        "io-many-connections",
         |run| run.signal_leader(libc::SIGTERM).unwrap(),
         &TERM,
     );
