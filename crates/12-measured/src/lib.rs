@@ -26,7 +26,6 @@ pub mod idioms;
 pub mod machine;
 pub mod pools;
 pub mod python;
-pub mod solutions;
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
