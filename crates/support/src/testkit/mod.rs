@@ -9,6 +9,8 @@
 use std::path::Path;
 use std::time::Duration;
 
+mod refused;
+pub use refused::assert_refused;
 #[cfg(unix)]
 mod supervised;
 #[cfg(unix)]
