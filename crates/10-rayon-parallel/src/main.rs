@@ -21,11 +21,14 @@ use rayon_parallel::{
     sum_counting, sum_parallel, sum_sequential, sum_with_failing_job, sums_scoped,
     watch,
 };
+use std::error::Error;
+use std::io::Write;
 use std::num::NonZero;
 use std::panic;
 use std::thread;
 use std::time::{Duration, Instant};
 use support::cli::Common;
+use support::output::Stdout;
 use support::progress::{ProgressLine, percent};
 
 /// Data parallelism with rayon: par_iter, join, pools, and what not to do in them.
@@ -58,16 +61,17 @@ const POLL: Duration = Duration::from_millis(100);
 
 fn main() {
     let args: Args = support::cli::parse();
-    match run(&args) {
-        Ok(total) => println!("Result: {total}"),
-        Err(err) => {
-            eprintln!("error: {err}");
-            std::process::exit(1);
-        }
+    // Results go through `writeln!(out, ...)?`: `println!` would panic if stdout were
+    // a closed pipe or a full disk (see support::output).
+    let mut out = support::output::stdout();
+    let result = run(&args, &mut out);
+    let ended = result.and_then(|total| Ok(writeln!(out, "Result: {total}")?));
+    if let Err(err) = ended {
+        std::process::exit(support::output::report(err));
     }
 }
 
-fn run(args: &Args) -> Result<u64, String> {
+fn run(args: &Args, out: &mut Stdout) -> Result<u64, Box<dyn Error>> {
     let Common {
         steps,
         max_sleep_ms,
@@ -83,15 +87,18 @@ fn run(args: &Args) -> Result<u64, String> {
         set_global_threads(threads).map_err(|err| format!("--threads: {err}"))?;
     }
     let threads = rayon::current_num_threads();
-    println!("Cores this process may use: {}", core_count());
-    println!("Threads in rayon's global pool: {threads}");
+    writeln!(out, "Cores this process may use: {}", core_count())?;
+    writeln!(out, "Threads in rayon's global pool: {threads}")?;
     // ANCHOR_END: threads
 
     // ANCHOR: compare
     // The same jobs with `iter`, then with `par_iter`, watched as they end.
-    println!("The CPU-bound work: {steps} jobs of {iters} loop turns each");
+    writeln!(
+        out,
+        "The CPU-bound work: {steps} jobs of {iters} loop turns each"
+    )?;
     let (sequential, one_by_one) = timed(|| sum_sequential(&seeds, iters));
-    println!("iter:     {}", ms(one_by_one));
+    writeln!(out, "iter:     {}", ms(one_by_one))?;
     let mut line = ProgressLine::new();
     let show = |done: usize| {
         let share = 100.0 * done as f32 / steps as f32;
@@ -101,7 +108,7 @@ fn run(args: &Args) -> Result<u64, String> {
     let (parallel, in_parallel) = timed(|| watch(work, POLL, show));
     line.finish();
     let speedup = one_by_one.as_secs_f64() / in_parallel.as_secs_f64();
-    println!("par_iter: {} ({speedup:.1}x as fast)", ms(in_parallel));
+    writeln!(out, "par_iter: {} ({speedup:.1}x as fast)", ms(in_parallel))?;
     // ANCHOR_END: compare
 
     // A local pool of one thread: inside `install`, par_iter uses it.
@@ -110,17 +117,19 @@ fn run(args: &Args) -> Result<u64, String> {
     let (local, in_local) = timed(|| in_local_pool(one, local_work));
     let (size, local) = local.map_err(|err| format!("a local pool: {err}"))?;
     let in_local = ms(in_local);
-    println!(
+    writeln!(
+        out,
         "par_iter in a local pool of {}: {in_local}",
         threads_word(size)
-    );
+    )?;
 
     // rayon::scope, whose tasks borrow `seeds` and a slot each.
     let sums = sums_scoped(&seeds, iters);
-    println!(
+    writeln!(
+        out,
         "rayon::scope: {} tasks, each wrote its own slot",
         sums.len()
-    );
+    )?;
     let scoped: u64 = sums.iter().sum();
 
     // ANCHOR: panic
@@ -129,15 +138,17 @@ fn run(args: &Args) -> Result<u64, String> {
     let bad = seeds.len() / 2;
     let failing = || catch_panic(|| sum_with_failing_job(&seeds, iters, bad));
     match one_line_panics(failing) {
-        Err(message) => println!("The caller of par_iter got the panic: {message}"),
-        Ok(sum) => println!("The failing loop returned {sum}?"),
+        Err(message) => {
+            writeln!(out, "The caller of par_iter got the panic: {message}")?
+        }
+        Ok(sum) => writeln!(out, "The failing loop returned {sum}?")?,
     }
     let again = sum_parallel(&seeds, iters);
     let left = rayon::current_num_threads();
-    println!("Threads in the pool after the panic: {left}");
+    writeln!(out, "Threads in the pool after the panic: {left}")?;
     // ANCHOR_END: panic
 
-    blocking_calls(threads, max_sleep_ms)?;
+    blocking_calls(out, threads, max_sleep_ms)?;
 
     let ways = [
         ("par_iter", parallel),
@@ -147,7 +158,7 @@ fn run(args: &Args) -> Result<u64, String> {
     ];
     for (way, sum) in ways {
         if sum != sequential {
-            return Err(format!("{way} gave {sum}, iter gave {sequential}"));
+            return Err(format!("{way} gave {sum}, iter gave {sequential}").into());
         }
     }
     Ok(sequential)
@@ -155,7 +166,11 @@ fn run(args: &Args) -> Result<u64, String> {
 
 /// Blocking calls of `max_sleep_ms` each, in a pool of `threads` threads, then beside
 /// it; and a small CPU job given to the pool meanwhile.
-fn blocking_calls(threads: usize, max_sleep_ms: u64) -> Result<(), String> {
+fn blocking_calls(
+    out: &mut Stdout,
+    threads: usize,
+    max_sleep_ms: u64,
+) -> Result<(), Box<dyn Error>> {
     let pool = ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
@@ -168,21 +183,27 @@ fn blocking_calls(threads: usize, max_sleep_ms: u64) -> Result<(), String> {
     // A sleep stands in for a blocking call: a read from a socket, a slow disk.
     let blocking = move || thread::sleep(wait);
     let calls = 4 * threads;
-    println!("{calls} blocking calls of {max_sleep_ms} ms each:");
+    writeln!(out, "{calls} blocking calls of {max_sleep_ms} ms each:")?;
     let in_pool = ms(blocking_in_pool(&pool, calls, blocking));
-    println!("  as a par_iter on {}: {in_pool}", threads_word(threads));
+    writeln!(
+        out,
+        "  as a par_iter on {}: {in_pool}",
+        threads_word(threads)
+    )?;
     let on_threads = ms(blocking_on_threads(calls, blocking));
-    println!("  on {calls} threads of their own: {on_threads}");
+    writeln!(out, "  on {calls} threads of their own: {on_threads}")?;
     let (_, behind) = job_behind_blocking(&pool, blocking, small_job);
-    println!(
+    writeln!(
+        out,
         "A small CPU job, the pool's threads blocked: {}",
         ms(behind)
-    );
+    )?;
     let (_, beside) = job_beside_blocking(&pool, blocking, threads, small_job);
-    println!(
+    writeln!(
+        out,
         "The same job, the calls on threads of their own: {}",
         ms(beside)
-    );
+    )?;
     // ANCHOR_END: blocking
     Ok(())
 }

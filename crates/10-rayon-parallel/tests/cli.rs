@@ -176,3 +176,25 @@ fn help_lists_the_flags() {
         );
     }
 }
+
+/// A closed or full stdout ends the run the way every lesson's does: quietly (141) for
+/// a reader that went away, one line and status 1 for a full disk; no panic.
+#[cfg(unix)]
+mod hostile {
+    use super::BIN;
+    use support::testkit::{
+        assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+    };
+
+    const QUICK: &[&str] = &["--steps", "3", "--max-sleep-ms", "5", "--seed", "7"];
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        assert_closed_stdout_ends_quietly(BIN, QUICK);
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        assert_full_stdout_is_one_error_line(BIN, QUICK);
+    }
+}

@@ -25,6 +25,18 @@ use std::time::Duration;
 use support::cli::Common;
 use support::progress::{ProgressLine, percent};
 
+/// One line of results on stdout. If stdout fails (a closed pipe, a full disk), the run
+/// ends the way every lesson's does (support::output): quietly with 141 for a closed
+/// pipe, else one line and status 1. No child of ours is running when results print.
+macro_rules! say_out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(err) = writeln!(support::output::stdout(), $($arg)*) {
+            std::process::exit(support::output::report(err));
+        }
+    }};
+}
+
 /// Many slow connections: one thread per connection against one tokio task each.
 #[derive(Parser, Debug)]
 #[command(name = "async-connections")]
@@ -249,7 +261,7 @@ fn parent_main(args: &Args, plan: Plan) -> i32 {
             return 1;
         }
     };
-    println!(
+    say_out!(
         "The slow server listens on {}; each request asks it to wait up to {} ms.",
         server.addr(),
         args.common.max_sleep_ms
@@ -259,9 +271,10 @@ fn parent_main(args: &Args, plan: Plan) -> i32 {
     } else {
         "requests"
     };
-    println!(
+    say_out!(
         "{} connections at once, each sending {} {requests} one after the other:",
-        plan.connections, plan.steps
+        plan.connections,
+        plan.steps
     );
     let mut tallies = Vec::new();
     for way in [Way::Threads, Way::Tasks] {
@@ -444,9 +457,15 @@ fn mib(bytes: u64) -> String {
 /// The table: per way, how its connections ended, its wall time, its peak memory, and
 /// how much of that its clients added (the peak minus what the process held before).
 fn print_summary(tallies: &[(Way, Tally)]) {
-    println!(
+    say_out!(
         "{:<20} {:>8} {:>9} {:>6} {:>9} {:>11} {:>9}",
-        "", "answered", "timed out", "failed", "wall time", "peak memory", "growth"
+        "",
+        "answered",
+        "timed out",
+        "failed",
+        "wall time",
+        "peak memory",
+        "growth"
     );
     for (way, tally) in tallies {
         let [answered, timed_out, failed, _stopped] = tally.outcomes;
@@ -461,7 +480,7 @@ fn print_summary(tallies: &[(Way, Tally)]) {
             "{:<20} {answered:>8} {timed_out:>9} {failed:>6}",
             way.name()
         );
-        println!(" {wall:>9} {peak:>11} {growth:>9}");
+        say_out!(" {wall:>9} {peak:>11} {growth:>9}");
     }
 }
 
@@ -496,7 +515,7 @@ fn verdict(tallies: &[(Way, Tally)], plan: Plan) -> i32 {
         values.push(tally.value);
     }
     match values.as_slice() {
-        [Some(a), Some(b)] if code == 0 && a == b => println!("Result: {a}"),
+        [Some(a), Some(b)] if code == 0 && a == b => say_out!("Result: {a}"),
         _ if code == 0 => {
             eprintln!("error: the two ways disagree: {values:?}");
             code = 1;

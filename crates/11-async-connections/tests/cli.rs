@@ -145,3 +145,24 @@ fn help_lists_the_flags() {
         "the child's flags stay hidden"
     );
 }
+
+/// A closed or full stdout ends the run the way every lesson's does: quietly (141) for
+/// a reader that went away, one line and status 1 for a full disk; no panic, and the
+/// server and clients are gone.
+#[cfg(unix)]
+mod hostile {
+    use super::{LESSON, QUICK};
+    use support::testkit::{
+        assert_closed_stdout_ends_quietly, assert_full_stdout_is_one_error_line,
+    };
+
+    #[test]
+    fn a_closed_stdout_ends_the_run_quietly() {
+        assert_closed_stdout_ends_quietly(LESSON, QUICK);
+    }
+
+    #[test]
+    fn a_full_stdout_is_one_error_line() {
+        assert_full_stdout_is_one_error_line(LESSON, QUICK);
+    }
+}

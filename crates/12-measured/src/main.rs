@@ -18,6 +18,18 @@ use std::time::Duration;
 use support::interrupt::{Interrupt, exit_code_for};
 use support::progress::ProgressLine;
 
+/// One line of results on stdout. If stdout fails (a closed pipe, a full disk), the run
+/// ends the way every lesson's does (support::output): quietly with 141 for a closed
+/// pipe, else one line and status 1. No child of ours is running when results print.
+macro_rules! say_out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(err) = writeln!(support::output::stdout(), $($arg)*) {
+            std::process::exit(support::output::report(err));
+        }
+    }};
+}
+
 /// Measure Rust's building blocks against the Python idioms they port, and against the
 /// plainest way the machine does the same (python3 on PATH runs the Python side;
 /// without it only the Rust side is reported). Unlike the other lessons, this one takes
@@ -261,17 +273,17 @@ fn main() {
     let cpu = workload("cpu", &py_all, &rs_all, CPU_WORKERS);
     let io = workload("io", &py_all, &rs_all, IO_WORKERS);
     if args.json {
-        println!("{}", measured::to_json(&rows));
+        say_out!("{}", measured::to_json(&rows));
     } else {
-        print!("{}", measured::table(&rows));
-        println!();
+        say_out!("{}", measured::table(&rows).trim_end_matches('\n'));
+        say_out!();
         print_cpu_wall(&rows);
-        println!(
+        say_out!(
             "threads vs processes, speedup over running the same work sequentially:"
         );
         for (name, w) in [("CPU-bound", &cpu), ("I/O-bound", &io)] {
             let x = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}x"));
-            println!(
+            say_out!(
                 "  {name}, {} workers: Python threads {}, processes {}; Rust threads {}, processes {}",
                 w.workers,
                 x(w.python.threads),
@@ -280,7 +292,7 @@ fn main() {
                 x(w.rust.processes)
             );
         }
-        println!("{}", measured::result_line(&rows));
+        say_out!("{}", measured::result_line(&rows));
     }
     if let Some(path) = &args.svg
         && let Err(err) = measured::chart::write(path, &rows, &cpu, &io)
@@ -362,19 +374,19 @@ fn print_cpu_wall(rows: &[Row]) {
     if with.is_empty() {
         return;
     }
-    println!(
+    say_out!(
         "CPU time over wall time (2.0: both workers ran all the time, 1.0: one at a time):"
     );
     for row in with {
         let x = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
-        println!(
+        say_out!(
             "  {}: Python {}, Rust {}",
             row.spec.name,
             x(row.cpu_wall.0),
             x(row.cpu_wall.1)
         );
     }
-    println!();
+    say_out!();
 }
 
 /// The chart's view of one workload: the medians of the per-run speedups.
@@ -404,7 +416,7 @@ fn child_main(role: &[String]) -> i32 {
             };
             match connections::client(way, addr, n) {
                 Ok((elapsed, peak)) => {
-                    println!("{} {peak}", elapsed.as_secs_f64() * 1e3);
+                    say_out!("{} {peak}", elapsed.as_secs_f64() * 1e3);
                     0
                 }
                 Err(err) => {
@@ -472,7 +484,7 @@ fn row_child(name: &str, profile: &str, context: &[String]) -> i32 {
         Ok(figures) => {
             let words: Vec<String> =
                 figures.iter().map(|(k, v)| format!("{k}={v}")).collect();
-            println!("{}", words.join(" "));
+            say_out!("{}", words.join(" "));
             0
         }
         Err(err) => {
