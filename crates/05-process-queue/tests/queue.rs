@@ -3,7 +3,8 @@
 //! `child_role` runs the role named in `PQ_TEST_ROLE`), each inheriting the write end.
 
 use process_queue::{
-    Failure, MAX_MESSAGE, Receiver, RecvError, Report, Sender, Workers, child, queue,
+    BufSender, Failure, MAX_MESSAGE, Receiver, RecvError, Report, Sender, Workers,
+    child, queue,
 };
 use serde::{Deserialize, Serialize};
 use std::os::unix::process::ExitStatusExt;
@@ -67,6 +68,17 @@ fn child_role() {
                     .send(&Blob::new(writer.parse().unwrap(), seq))
                     .unwrap();
             }
+        }
+        ["batch", worker, count] => {
+            // SAFETY: as above.
+            let sender = unsafe { Sender::<Report>::from_inherited(fd) }.unwrap();
+            let mut sender = BufSender::new(sender);
+            let worker = worker.parse().unwrap();
+            for seq in 0..count.parse().unwrap() {
+                let percent = seq as f32;
+                sender.send(&Report::Progress { worker, percent }).unwrap();
+            }
+            sender.flush().unwrap();
         }
         [kind, worker] => {
             // SAFETY: as above.
@@ -135,6 +147,93 @@ fn several_writer_processes_never_interleave() {
     for child in &mut children {
         assert!(child.wait().unwrap().success());
     }
+}
+
+#[test]
+fn several_buffered_writers_never_interleave() {
+    const WRITERS: u32 = 4;
+    const EACH: u32 = 50_000; // about 100 writes of 512 frames each, per writer
+    let (sender, mut receiver) = queue::<Report>().unwrap();
+    let mut children: Vec<Child> = (0..WRITERS)
+        .map(|w| start_child(&sender, &format!("batch:{w}:{EACH}")))
+        .collect();
+    drop(sender);
+    let mut next = [0; WRITERS as usize];
+    // `recv` waits for as long as a child holds the pipe open: each child ends on its
+    // own, and a dead child closes its end, so the loop ends.
+    loop {
+        match receiver.recv() {
+            Ok(Report::Progress { worker, percent }) => {
+                let w = worker as usize;
+                assert_eq!(percent, next[w] as f32, "torn or out of order");
+                next[w] += 1;
+            }
+            Ok(other) => panic!("{other:?}"),
+            Err(RecvError::Closed) => break,
+            Err(other) => panic!("{other}"),
+        }
+    }
+    assert_eq!(next, [EACH; WRITERS as usize]);
+    for child in &mut children {
+        assert!(child.wait().unwrap().success());
+    }
+}
+
+/// A signal that interrupts `recv`'s `read()` (a handler installed without
+/// `SA_RESTART`) does not end the wait: the message sent afterwards arrives.
+#[cfg(target_os = "linux")]
+#[test]
+fn recv_waits_on_through_a_signal() {
+    use nix::sys::signal::{SaFlags, SigAction, SigHandler, SigSet, Signal, sigaction};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    static HANDLED: AtomicUsize = AtomicUsize::new(0);
+    extern "C" fn count(_: libc::c_int) {
+        HANDLED.fetch_add(1, Ordering::SeqCst);
+    }
+    let action = SigAction::new(
+        SigHandler::Handler(count),
+        SaFlags::empty(),
+        SigSet::empty(),
+    );
+    // SAFETY: the handler only adds to an atomic, which is async-signal-safe.
+    unsafe { sigaction(Signal::SIGUSR1, &action) }.unwrap();
+    let (mut sender, mut receiver) = queue::<Report>().unwrap();
+    let (ids, reader_ids) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        // SAFETY: both calls only return the calling thread's ids.
+        ids.send(unsafe { (libc::gettid(), libc::pthread_self()) })
+            .unwrap();
+        receiver.recv()
+    });
+    let (tid, thread) = reader_ids.recv().unwrap();
+    // Once the reader sleeps (in its `read()`), interrupt it.
+    let stat = format!("/proc/self/task/{tid}/stat");
+    let sleeping = || {
+        let text = std::fs::read_to_string(&stat).unwrap_or_default();
+        text.rsplit_once(") ")
+            .is_some_and(|(_, rest)| rest.starts_with('S'))
+    };
+    let deadline = Instant::now() + HANG_GUARD;
+    while !sleeping() {
+        assert!(
+            Instant::now() < deadline,
+            "hang guard: the reader never slept"
+        );
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    // SAFETY: `thread` is the reader, which is alive: it cannot return before the
+    // message below is sent.
+    assert_eq!(unsafe { libc::pthread_kill(thread, libc::SIGUSR1) }, 0);
+    while HANDLED.load(Ordering::SeqCst) == 0 {
+        assert!(Instant::now() < deadline, "hang guard: no signal handled");
+        std::thread::sleep(Duration::from_millis(1));
+    }
+    let report = Report::Result {
+        worker: 0,
+        value: 9.0,
+    };
+    sender.send(&report).unwrap();
+    assert_eq!(reader.join().unwrap().unwrap(), report);
 }
 
 #[test]

@@ -8,7 +8,7 @@
 use futures_pool::ThreadPool;
 use locks::{LockKind, SharedCounter};
 use process_basics::{Child as LessonChild, Work};
-use process_queue::{Receiver, Report, Sender};
+use process_queue::{BufSender, Report, Sender};
 use shared_value::SharedSlots;
 use std::hint::black_box;
 use std::io::{self, Read, Write};
@@ -156,65 +156,75 @@ pub fn pool_roundtrip(workers: usize, rounds: u64) -> io::Result<Duration> {
 // ANCHOR: queue
 /// Messages per second through lesson 5's queue, from a child to its parent: the child
 /// says it is ready, waits for a byte on its stdin (the starting gun), then sends
-/// `messages` progress reports. The clock runs from the gun to the last report
-/// received. (`python/queue_throughput.py`)
+/// `messages` progress reports, one `send` each. The parent takes each with `recv`, as
+/// Python's program does with `get()`: it waits in `read()` and never polls (lesson
+/// 5's step 4); a dead child is end-of-file, an error here (a hung child ends itself
+/// after 3 × [`HANG_GUARD`]). The clock runs from the gun to the last report received. (`python/queue_throughput.py`)
 pub fn queue_throughput(messages: u64) -> io::Result<f64> {
+    queue_rate("queue", messages)
+}
+
+/// The same, with the child's reports sent through lesson 5's `BufSender`, which
+/// writes as many frames as fit in one atomic write (`PIPE_BUF` bytes). Python's queue
+/// has no such thing: this row is compared with its ceiling only.
+pub fn queue_batched_throughput(messages: u64) -> io::Result<f64> {
+    queue_rate("queue-batched", messages)
+}
+
+/// Runs the child role `role` (`queue` or `queue-batched`) and times its reports.
+fn queue_rate(role: &str, messages: u64) -> io::Result<f64> {
     let (sender, mut receiver) = process_queue::queue::<Report>()?;
     let mut command = crate::child::self_command()?;
     let fd = sender.inherit(&mut command)?;
     command
-        .args(["--child", "queue", &messages.to_string(), &fd.to_string()])
+        .args(["--child", role, &messages.to_string(), &fd.to_string()])
         .stdin(Stdio::piped());
     let mut child = command.spawn()?;
     drop(command); // the parent keeps no write end: end-of-file comes when the child is gone
     drop(sender);
     let timed = (|| {
-        recv_within(&mut receiver, HANG_GUARD)?; // "ready"
+        receiver.recv().map_err(io::Error::other)?; // "ready"
         let start = Instant::now();
         child.stdin.take().expect("piped").write_all(b"g")?;
         for _ in 0..messages {
-            recv_within(&mut receiver, HANG_GUARD)?;
+            receiver.recv().map_err(io::Error::other)?;
         }
         Ok(messages as f64 / start.elapsed().as_secs_f64())
     })();
-    finish(vec![child], timed, &["queue".to_string()])
+    finish(vec![child], timed, &[role.to_string()])
 }
 
-/// The next report, waiting at most `limit`; a closed queue (the child died) is an
-/// error.
-fn recv_within(receiver: &mut Receiver<Report>, limit: Duration) -> io::Result<Report> {
-    let deadline = Instant::now() + limit;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match receiver.recv_timeout(left) {
-            Ok(Some(report)) => return Ok(report),
-            Ok(None) if !left.is_zero() => continue, // a signal interrupted the wait
-            Ok(None) => {
-                return Err(io::Error::new(
-                    io::ErrorKind::TimedOut,
-                    "no report in time",
-                ));
-            }
-            Err(err) => return Err(io::Error::other(err.to_string())),
-        }
-    }
-}
-
-/// The child's side of [`queue_throughput`].
-fn queue_child(messages: u64, fd: RawFd) -> io::Result<()> {
+/// The child's side of [`queue_rate`]: "ready", the gun, then the reports.
+fn queue_child(batched: bool, messages: u64, fd: RawFd) -> io::Result<()> {
+    // The parent waits in a blocking `recv` with no timeout; should this child hang, it
+    // ends itself, and the parent's `recv` sees end-of-file. A sleeping thread costs
+    // nothing while the reports flow.
+    thread::spawn(|| {
+        thread::sleep(3 * HANG_GUARD);
+        eprintln!("measured: the queue child hung; ending it");
+        std::process::exit(3);
+    });
     // SAFETY: `fd` is the number the parent got from `Sender::inherit` and put on our
     // command line; it is used once, here, and nothing else in this process touches it.
     let mut sender = unsafe { Sender::<Report>::from_inherited(fd)? };
-    sender.send(&Report::Progress {
+    let report = |k: u64| Report::Progress {
         worker: 0,
-        percent: 0.0,
-    })?;
+        percent: k as f32 * 100.0 / messages as f32,
+    };
+    sender.send(&report(0))?;
     io::stdin().read_exact(&mut [0; 1])?; // end-of-file instead means: the parent gave up
-    for k in 1..=messages {
-        let percent = k as f32 * 100.0 / messages as f32;
-        sender.send(&Report::Progress { worker: 0, percent })?;
+    if batched {
+        let mut sender = BufSender::new(sender);
+        for k in 1..=messages {
+            sender.send(&report(k))?;
+        }
+        sender.flush()
+    } else {
+        for k in 1..=messages {
+            sender.send(&report(k))?;
+        }
+        Ok(())
     }
-    Ok(())
 }
 // ANCHOR_END: queue
 
@@ -501,7 +511,9 @@ pub fn child_main(role: &[String]) -> i32 {
             wait_a_lot(arg(sleeps)?, Duration::from_millis(arg(ms)?));
             Ok(())
         })(),
-        ["queue", messages, fd] => (|| queue_child(arg(messages)?, arg(fd)?))(),
+        [queue @ ("queue" | "queue-batched"), messages, fd] => {
+            (|| queue_child(queue == "queue-batched", arg(messages)?, arg(fd)?))()
+        }
         ["reader", name] => shared_value_reader(name),
         ["lock", name, child, increments] => (|| {
             let counter = SharedCounter::open(name)?;
