@@ -439,6 +439,9 @@ fn make_room_for(connections: usize) -> Result<(), String> {
              `ulimit -Hn`; root can raise that), or ask for fewer connections"
         ));
     }
+    // Room for the server's sockets in this process's table of open files (step 4).
+    #[cfg(target_os = "linux")]
+    let _ = async_connections::limits::reserve_open_files(connections);
     Ok(())
 }
 // ANCHOR_END: open_files

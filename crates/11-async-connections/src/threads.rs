@@ -33,6 +33,9 @@ pub fn run(
     answered: Arc<AtomicU64>,
     stop: Stop,
 ) -> Report {
+    // Room for every socket before the threads start (step 4 of the task client).
+    #[cfg(target_os = "linux")]
+    let _ = crate::limits::reserve_open_files(plan.connections);
     let start = Instant::now();
     let outcomes = thread::scope(|scope| {
         let (answered, stop) = (&answered, &stop);

@@ -6,7 +6,8 @@
 //!    reported. Nothing but the timeout can end a call early.
 //!
 //! The final client, [`crate::tasks`], races each connection against a stop request
-//! with `select!`.
+//! with `select!` (step 3), and on Linux makes room for every socket before its
+//! runtime starts threads (step 4).
 
 pub mod s1_gather;
 pub mod s2_timeout;
