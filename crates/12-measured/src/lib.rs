@@ -359,7 +359,8 @@ pub fn runs_for(wanted: &[String]) -> Vec<&'static Spec> {
 
 /// The figures of one run: keys are row names (the row's figure), `ceiling:ROW`,
 /// `cpu_wall:ROW` (CPU time over wall time: about 2 when two threads or processes
-/// really ran at once) and `chart:...` (the chart's speedups).
+/// really ran at once), `ceiling_cpu_wall:ROW` (the same for the ceiling's workers) and
+/// `chart:...` (the chart's speedups).
 pub type Figures = BTreeMap<String, f64>;
 
 /// Every run's figures of one side, by key.
@@ -410,6 +411,9 @@ pub struct Row {
     /// CPU time over wall time, Python's and Rust's, for rows where two workers should
     /// run at once.
     pub cpu_wall: (Option<f64>, Option<f64>),
+    /// The same for the ceiling's workers: a ceiling whose workers did not run at once
+    /// would be no ceiling for a contended lock.
+    pub ceiling_cpu_wall: Option<f64>,
     pub load: Load,
 }
 
@@ -430,6 +434,7 @@ impl Row {
             of_ceiling: None,
             spread,
             cpu_wall: (None, None),
+            ceiling_cpu_wall: None,
             load: Load::default(),
         }
     }
@@ -442,6 +447,7 @@ impl Row {
         row.of_ceiling = of_ceiling(spec.ratio, row.ceiling, row.rust);
         let cpu_wall = format!("cpu_wall:{name}");
         row.cpu_wall = (median(python.get(&cpu_wall)), median(rust.get(&cpu_wall)));
+        row.ceiling_cpu_wall = median(rust.get(&format!("ceiling_cpu_wall:{name}")));
         row.load = load;
         row
     }
@@ -480,7 +486,7 @@ fn json_number(x: Option<f64>) -> String {
 }
 
 /// The keys of every JSON row, in order.
-pub const JSON_KEYS: [&str; 14] = [
+pub const JSON_KEYS: [&str; 15] = [
     "name",
     "unit",
     "python",
@@ -495,6 +501,7 @@ pub const JSON_KEYS: [&str; 14] = [
     "busy",
     "python_cpu_wall",
     "rust_cpu_wall",
+    "ceiling_cpu_wall",
 ];
 
 /// The rows as a JSON array, one object per line with the keys of [`JSON_KEYS`]; a
@@ -517,6 +524,7 @@ pub fn to_json(rows: &[Row]) -> String {
             row.load.busy,
             row.cpu_wall.0,
             row.cpu_wall.1,
+            row.ceiling_cpu_wall,
         ];
         let _ = write!(
             out,
@@ -789,11 +797,13 @@ mod tests {
             "[\n  {\"name\": \"pool-batch\", \"unit\": \"tasks/s\", \"python\": 1000, \
              \"rust\": 12350, \"speedup\": 12.35, \"goal\": 8, \"ceiling\": null, \
              \"of_ceiling\": null, \"ceiling_goal\": 0.7, \"spread\": null, \
-             \"load\": null, \"busy\": null, \"python_cpu_wall\": null, \"rust_cpu_wall\": null},\n  \
+             \"load\": null, \"busy\": null, \"python_cpu_wall\": null, \
+             \"rust_cpu_wall\": null, \"ceiling_cpu_wall\": null},\n  \
              {\"name\": \"io-threads\", \"unit\": \"ms\", \"python\": null, \"rust\": 5, \
              \"speedup\": null, \"goal\": null, \"ceiling\": null, \"of_ceiling\": null, \
              \"ceiling_goal\": null, \"spread\": null, \"load\": null, \"busy\": null, \
-             \"python_cpu_wall\": null, \"rust_cpu_wall\": null}\n]"
+             \"python_cpu_wall\": null, \"rust_cpu_wall\": null, \
+             \"ceiling_cpu_wall\": null}\n]"
         );
         assert_eq!(to_json(&[]), "[\n]");
     }

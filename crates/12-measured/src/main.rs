@@ -379,8 +379,11 @@ fn print_cpu_wall(rows: &[Row]) {
     );
     for row in with {
         let x = |v: Option<f64>| v.map_or("-".to_string(), |v| format!("{v:.2}"));
+        let ceiling = row
+            .ceiling_cpu_wall
+            .map_or(String::new(), |v| format!(", its ceiling {v:.2}"));
         say_out!(
-            "  {}: Python {}, Rust {}",
+            "  {}: Python {}, Rust {}{ceiling}",
             row.spec.name,
             x(row.cpu_wall.0),
             x(row.cpu_wall.1)
@@ -503,14 +506,14 @@ fn us(d: Duration) -> f64 {
 }
 
 /// Figures from `(key, value)` pairs; a key that is just `+` stands for the row's name,
-/// and `ceiling`, `cpu_wall` get `:NAME` added.
+/// and `ceiling`, `cpu_wall`, `ceiling_cpu_wall` get `:NAME` added.
 fn figures(name: &str, pairs: &[(&str, f64)]) -> Figures {
     pairs
         .iter()
         .map(|&(key, value)| {
             let key = match key {
                 "+" => name.to_string(),
-                "ceiling" | "cpu_wall" => format!("{key}:{name}"),
+                "ceiling" | "cpu_wall" | "ceiling_cpu_wall" => format!("{key}:{name}"),
                 other => other.to_string(),
             };
             (key, value)
@@ -641,15 +644,15 @@ fn rust_figures(name: &str, sizes: &Sizes, context: &[String]) -> io::Result<Fig
         }
         "process-lock-contended" => {
             let (rate, cpu_wall) = idioms::process_lock(sizes.process_increments.1)?;
+            let (ceiling_rate, ceiling_cpu_wall) =
+                ceiling::robust_mutex(sizes.process_increments.1)?;
             figures(
                 name,
                 &[
                     ("+", rate),
                     ("cpu_wall", cpu_wall),
-                    (
-                        "ceiling",
-                        ceiling::robust_mutex(sizes.process_increments.1)?,
-                    ),
+                    ("ceiling", ceiling_rate),
+                    ("ceiling_cpu_wall", ceiling_cpu_wall),
                 ],
             )
         }
