@@ -1,7 +1,6 @@
-//! What the slot buys: round trips per second (one `submit`, then its `result()`) and
-//! batch tasks per second (submit them all, then collect), through the same two-worker
-//! pool, for step 1, step 2 and the final handle. Run it optimised, as the chapter
-//! does:
+//! What steps 3 and 4 buy: round trips per second (one `submit`, then its `result()`)
+//! and batch tasks per second (submit them all, then collect), through the same
+//! two-worker pool, for each step's handle. Run it optimised, as the chapter does:
 //!
 //!     cargo bench -p futures-pool --bench round_trips
 //!
@@ -9,7 +8,7 @@
 //! the other programs disturbed least.
 
 use futures_pool::ThreadPool;
-use futures_pool::steps::{s1_channel, s2_handle};
+use futures_pool::steps::{s1_channel, s2_handle, s3_slot};
 use std::time::{Duration, Instant};
 
 const WORKERS: usize = 2;
@@ -66,5 +65,6 @@ fn main() {
     println!("{:<30} {:>12} {:>12}", "", "round trips", "batch tasks");
     row!("step 1: a channel per task", s1_channel::submit);
     row!("step 2: the handle, a channel", s2_handle::submit);
-    row!("step 3: the handle, a slot", ThreadPool::submit);
+    row!("step 3: the handle, a slot", s3_slot::submit);
+    row!("step 4: one allocation", ThreadPool::submit);
 }

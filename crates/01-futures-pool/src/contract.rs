@@ -1,5 +1,5 @@
-//! What a handle must do to behave like Python's `Future`, as tests that step 2
-//! (`steps::s2_handle`) and the final `TaskHandle` both run:
+//! What a handle must do to behave like Python's `Future`, as tests that steps 2 and 3
+//! (`steps::s2_handle`, `steps::s3_slot`) and the final `TaskHandle` all run:
 //! `future_contract!(path::submit)` writes them for a `submit(&ThreadPool, task)`
 //! function (or method).
 
@@ -32,7 +32,7 @@ macro_rules! future_contract {
         use std::sync::atomic::{AtomicUsize, Ordering};
         use std::time::Duration;
         use $crate::contract::gated;
-        use $crate::guard::{HANG_GUARD, within_guard};
+        use $crate::guard::{HANG_GUARD, within_guard, within_stall_guard};
         use $crate::{TaskError, ThreadPool, task};
 
         #[test]
@@ -164,6 +164,139 @@ macro_rules! future_contract {
                 $submit(&pool, || ()).result().unwrap();
                 assert!(handle.is_done());
                 assert_eq!(handle.result(), Ok("released"));
+            });
+        }
+
+        #[test]
+        fn a_queued_task_can_be_cancelled_after_a_timed_out_wait() {
+            within_guard(|| {
+                let pool = ThreadPool::new(1).unwrap();
+                let (running, go) = gated(|task| $submit(&pool, task));
+                let mut queued = $submit(&pool, || 5);
+                assert_eq!(
+                    queued.result_timeout(Duration::from_millis(20)),
+                    Err(TaskError::Timeout)
+                );
+                assert!(queued.cancel(), "a wait that gave up must not block cancel");
+                assert_eq!(
+                    queued.result_timeout(HANG_GUARD),
+                    Err(TaskError::Cancelled)
+                );
+                go.send(()).unwrap();
+                assert_eq!(running.result(), Ok("released"));
+            });
+        }
+
+        #[test]
+        fn a_handle_that_waited_on_one_thread_is_woken_on_another() {
+            within_guard(|| {
+                let pool = ThreadPool::new(1).unwrap();
+                let (mut handle, go) = gated(|task| $submit(&pool, task));
+                // This thread waits and gives up: it may stay registered as the waiter.
+                assert_eq!(
+                    handle.result_timeout(Duration::from_millis(20)),
+                    Err(TaskError::Timeout)
+                );
+                // The handle moves to another thread, which waits for the outcome: the
+                // task must wake that thread, not the one that waited before.
+                let (waiting_tx, waiting_rx) = unbounded();
+                let other = std::thread::spawn(move || {
+                    waiting_tx.send(()).unwrap();
+                    handle.result()
+                });
+                waiting_rx.recv().unwrap();
+                // Time for it to fall asleep (as below, the pause decides nothing).
+                std::thread::sleep(Duration::from_millis(20));
+                go.send(()).unwrap();
+                assert_eq!(other.join().unwrap(), Ok("released"));
+            });
+        }
+
+        #[test]
+        fn a_handle_asleep_on_a_queued_task_is_woken_when_it_ends() {
+            within_guard(|| {
+                let pool = ThreadPool::new(1).unwrap();
+                let (running, go) = gated(|task| $submit(&pool, task));
+                let queued = $submit(&pool, || 5);
+                // Another thread waits for the queued task, and goes to sleep while the
+                // only worker is still busy: the task must start, end, and wake it.
+                let (waiting_tx, waiting_rx) = unbounded();
+                let other = std::thread::spawn(move || {
+                    waiting_tx.send(()).unwrap();
+                    queued.result()
+                });
+                waiting_rx.recv().unwrap();
+                // Time for it to fall asleep. The pause decides nothing: if the task
+                // starts before the other thread sleeps, the test passes without
+                // covering the case (`many_round_trips_never_lose_a_wakeup` meets it
+                // too).
+                std::thread::sleep(Duration::from_millis(20));
+                go.send(()).unwrap();
+                assert_eq!(running.result(), Ok("released"));
+                assert_eq!(other.join().unwrap(), Ok(5));
+            });
+        }
+
+        /// Adds one to its counter when dropped.
+        struct Counted(Arc<AtomicUsize>);
+
+        impl Drop for Counted {
+            fn drop(&mut self) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+
+        #[test]
+        fn every_closure_and_outcome_is_dropped_once() {
+            within_guard(|| {
+                let drops = Arc::new(AtomicUsize::new(0));
+                let counted = || Counted(Arc::clone(&drops));
+                let pool = ThreadPool::new(1).unwrap();
+                let (running, go) = gated(|task| $submit(&pool, task));
+                // Each closure owns a `Counted` and returns it as its outcome. Queued
+                // behind the gate: one taken, one never asked for, one whose handle
+                // is dropped at once, one cancelled (its closure never runs).
+                let (a, b, c, d) = (counted(), counted(), counted(), counted());
+                let taken = $submit(&pool, move || a);
+                let kept = $submit(&pool, move || b);
+                drop($submit(&pool, move || c));
+                let cancelled = $submit(&pool, move || d);
+                assert!(cancelled.cancel());
+                go.send(()).unwrap();
+                assert_eq!(running.result(), Ok("released"));
+                drop(taken.result().unwrap());
+                pool.shutdown();
+                drop((kept, cancelled));
+                assert_eq!(
+                    drops.load(Ordering::SeqCst),
+                    4,
+                    "each dropped exactly once"
+                );
+            });
+        }
+
+        #[test]
+        fn many_round_trips_never_lose_a_wakeup() {
+            // Some results are ready before `result` looks, some while it spins, some
+            // only after it has gone to sleep: a wake-up lost in any of those races
+            // would hang here. The guard fails only if no round trip ends for 10 s,
+            // not on the total: on a busy machine each one may wait for a core, and
+            // 20 000 of them can outlast 10 s.
+            // Miri interprets every instruction: there, 200 round trips, same mix.
+            const ROUND_TRIPS: u64 = if cfg!(miri) { 200 } else { 20_000 };
+            within_stall_guard(|done| {
+                let pool = ThreadPool::new(2).unwrap();
+                for i in 0..ROUND_TRIPS {
+                    let slow = i % (ROUND_TRIPS / 20) == 0;
+                    let handle = $submit(&pool, move || {
+                        if slow {
+                            std::thread::sleep(Duration::from_millis(2));
+                        }
+                        i * 3
+                    });
+                    assert_eq!(handle.result(), Ok(i * 3));
+                    done.store(i + 1, Ordering::Relaxed);
+                }
             });
         }
 

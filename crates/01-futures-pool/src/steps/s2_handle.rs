@@ -1,8 +1,7 @@
 //! Step 2: a handle that does what Python's `Future` does. A panic comes back as
 //! [`TaskError::Panicked`] with its message, `result_timeout` gives up after a while,
 //! `cancel` stops a task that has not started. The outcome still travels through a
-//! channel per task; the lesson's final [`crate::TaskHandle`] replaces that channel
-//! with a slot.
+//! channel per task; [`super::s3_slot`] replaces that channel with a slot.
 
 use crate::{CANCELLED, DONE, QUEUED, RUNNING, TaskError, ThreadPool, panic_message};
 use crossbeam_channel::{Receiver, RecvTimeoutError};
@@ -88,7 +87,7 @@ impl<T> TaskHandle<T> {
 
 #[cfg(test)]
 mod tests {
-    // The tests of Python's `Future` behaviour: step 3 (the final `TaskHandle`) passes
-    // the very same ones.
+    // The tests of Python's `Future` behaviour: step 3 and the final `TaskHandle` (step
+    // 4) pass the very same ones.
     crate::contract::future_contract!(super::submit);
 }
