@@ -23,6 +23,7 @@
 //! Linux and macOS. What Linux alone has (`PR_SET_PDEATHSIG`) sits behind
 //! `cfg(target_os = "linux")`, next to what macOS does instead.
 
+mod bytes;
 pub mod child;
 mod manager;
 mod slot;
@@ -34,16 +35,19 @@ pub mod worker;
 pub use task::{Failure, Task, Tasks};
 pub use worker::{WORKER_ARG, serve_if_worker};
 
+use bytes::Bytes;
 use manager::{Entry, Options, Shared};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use slot::Slot;
+use std::borrow::Borrow;
 use std::fmt;
 use std::io;
 use std::marker::PhantomData;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::ExitStatus;
+use std::sync::atomic::Ordering;
 use std::sync::{Arc, mpsc};
 use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
@@ -144,6 +148,9 @@ impl fmt::Display for TaskError {
 
 impl std::error::Error for TaskError {}
 
+/// How many tasks `map` queues under one lock (see `ProcessPool::submit_all`).
+const SUBMIT_BATCH: usize = 256;
+
 /// A pool of worker processes, each a copy of this program serving [`Tasks`].
 ///
 /// [`ProcessPool::shutdown`] waits for every queued task, like leaving Python's `with`
@@ -181,7 +188,7 @@ impl Builder {
     }
 
     /// How many small tasks each worker may be sent ahead of need while the queue is
-    /// long (default 8; 0 sends a task only to an idle worker).
+    /// long (default 128; 0 sends a task only to an idle worker).
     pub fn send_ahead(mut self, tasks: usize) -> Self {
         if let Ok(options) = &mut self.options {
             options.send_ahead = tasks;
@@ -238,7 +245,7 @@ impl ProcessPool {
                     workers,
                     program,
                     retry_crashed: false,
-                    send_ahead: 8,
+                    send_ahead: 128,
                 });
         Builder { options }
     }
@@ -269,54 +276,91 @@ impl ProcessPool {
         task: &Task<A, R>,
         args: impl IntoIterator<Item = A>,
     ) -> Vec<TaskHandle<R>> {
-        let args: Vec<A> = args.into_iter().collect();
-        self.submit_all(task, args.iter())
-    }
-
-    /// Queues every task under one lock, then hands out what it can.
-    fn submit_all<'a, A: Serialize + 'a, R>(
-        &self,
-        task: &Task<A, R>,
-        args: impl Iterator<Item = &'a A>,
-    ) -> Vec<TaskHandle<R>> {
-        let encoded: Vec<_> = args.map(postcard::to_stdvec).collect();
-        let mut state = self.shared.lock();
-        let mut handles = Vec::with_capacity(encoded.len());
-        for arg in encoded {
-            let slot = Arc::new(Slot::new());
-            handles.push(TaskHandle {
-                slot: Arc::clone(&slot),
-                _result: PhantomData,
-            });
-            let refused = match (&arg, &state.broken) {
-                (Err(err), _) => Some(TaskError::Failed(Failure::Bytes(format!(
-                    "the argument: {err}"
-                )))),
-                _ if state.stopped => Some(TaskError::Stopped),
-                (_, Some(why)) => Some(TaskError::Broken(why.clone())),
-                _ => None,
-            };
-            match (refused, arg) {
-                (Some(error), _) => slot.settle(Err(error)),
-                (None, Ok(arg)) => {
-                    let id = state.next_id;
-                    state.next_id += 1;
-                    let (task, retried) = (task.name(), false);
-                    state.pending.push_back(Entry {
-                        id,
-                        task,
-                        arg,
-                        slot,
-                        retried,
-                    });
-                }
-                (None, Err(_)) => unreachable!("an encoding error is refused"),
-            }
-        }
-        state.dispatch(self.shared.options.send_ahead);
-        handles
+        self.submit_all(task, args.into_iter())
     }
     // ANCHOR_END: submit
+
+    // ANCHOR: submit_all
+    /// Queues the tasks [`SUBMIT_BATCH`] at a time. Each batch is made ready (its
+    /// requests in bytes, its slots) without the lock, then queued and handed out under
+    /// it: the workers start on the first batch while the caller makes the next, and
+    /// the manager never waits long for the lock.
+    fn submit_all<A: Serialize, R>(
+        &self,
+        task: &Task<A, R>,
+        args: impl Iterator<Item = impl Borrow<A>>,
+    ) -> Vec<TaskHandle<R>> {
+        let expected = args.size_hint().0;
+        let mut handles = Vec::with_capacity(expected);
+        if expected > SUBMIT_BATCH {
+            // Room for all at once: a queue that grows moves its tasks each time.
+            self.shared.lock().pending.reserve(expected);
+        }
+        let mut batch = Vec::with_capacity(expected.clamp(1, SUBMIT_BATCH));
+        let mut args = args.peekable();
+        while args.peek().is_some() {
+            for arg in args.by_ref().take(SUBMIT_BATCH) {
+                let (handle, entry) = self.entry(task, arg.borrow());
+                handles.push(handle);
+                batch.extend(entry);
+            }
+            self.queue(&mut batch);
+        }
+        handles
+    }
+    // ANCHOR_END: submit_all
+
+    /// A handle and the queue's entry for `task` on `arg`; no entry if `arg` does not
+    /// turn into bytes, and then the handle has the error.
+    fn entry<A: Serialize, R>(
+        &self,
+        task: &Task<A, R>,
+        arg: &A,
+    ) -> (TaskHandle<R>, Option<Entry>) {
+        let id = self.shared.next_id.fetch_add(1, Ordering::Relaxed);
+        let slot = Arc::new(Slot::new());
+        let handle = TaskHandle {
+            slot: Arc::clone(&slot),
+            _result: PhantomData,
+        };
+        match Entry::request(id, task.name(), arg) {
+            Ok(request) => {
+                let retried = false;
+                let entry = Entry {
+                    id,
+                    request,
+                    slot,
+                    retried,
+                };
+                (handle, Some(entry))
+            }
+            Err(err) => {
+                let why = Failure::Bytes(format!("the argument: {err}"));
+                slot.settle(Err(TaskError::Failed(why)));
+                (handle, None)
+            }
+        }
+    }
+
+    // ANCHOR: queue
+    /// Queues the tasks in `batch` (which it empties) under the lock, then hands out
+    /// what it can; or fails them all, if the pool was stopped or cannot run tasks.
+    fn queue(&self, batch: &mut Vec<Entry>) {
+        let mut state = self.shared.lock();
+        let refused = match &state.broken {
+            _ if state.stopped => Some(TaskError::Stopped),
+            Some(why) => Some(TaskError::Broken(why.clone())),
+            None => None,
+        };
+        match refused {
+            Some(error) => {
+                (batch.drain(..)).for_each(|e| e.slot.settle(Err(error.clone())))
+            }
+            None => state.pending.extend(batch.drain(..)),
+        }
+        state.dispatch(self.shared.options.send_ahead);
+    }
+    // ANCHOR_END: queue
 
     /// Kills every worker now, and reaps it; every queued or running task fails with
     /// [`TaskError::Stopped`], and so does every task submitted later. Python's
@@ -397,7 +441,7 @@ impl<R: DeserializeOwned> TaskHandle<R> {
 
 /// The result's bytes, back into the result.
 fn decode<R: DeserializeOwned>(
-    outcome: Result<Vec<u8>, TaskError>,
+    outcome: Result<Bytes, TaskError>,
 ) -> Result<R, TaskError> {
     postcard::from_bytes(&outcome?)
         .map_err(|err| TaskError::Failed(Failure::Bytes(format!("the result: {err}"))))

@@ -2,18 +2,21 @@
 //! the workers and what each one has in flight.
 
 use crate::TaskError;
+use crate::bytes::Bytes;
 use crate::child::self_command;
 use crate::slot::Slot;
-use crate::wire::{FrameReader, Reply, Request, push_frame};
+use crate::wire::{FrameReader, Reply, Request};
 use crate::worker::{WORKER_ARG, WORKER_VAR};
 use nix::errno::Errno;
 use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
+use serde::Serialize;
 use std::collections::VecDeque;
 use std::io::{self, Write};
 use std::os::fd::AsFd;
 use std::os::unix::process::ExitStatusExt;
 use std::path::PathBuf;
 use std::process::{Child, ChildStdin, ChildStdout, ExitStatus, Stdio};
+use std::sync::atomic::AtomicU64;
 use std::sync::mpsc;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
@@ -21,10 +24,11 @@ use std::time::{Duration, Instant};
 /// The replies of one worker, as the manager reads them.
 type Replies = FrameReader<ChildStdout>;
 
-/// A task sent ahead waits in its worker's pipe: only a small one is, so that the pipe
-/// (16 KiB at least on macOS, 64 KiB on Linux) always has room for every one sent
-/// ahead, and a write never blocks while the pool's lock is held.
-const AHEAD_MAX_ARG: usize = 256;
+/// Tasks sent ahead wait in their worker's pipe, at most this many bytes of them: so
+/// that the pipe (16 KiB at least on macOS, 64 KiB on Linux) always has room for all,
+/// and a write never blocks while the pool's lock is held, only a task whose request
+/// takes at most `AHEAD_BYTES / send_ahead` bytes is sent ahead (64 by default).
+const AHEAD_BYTES: usize = 8 * 1024;
 
 /// How long a worker that closed its stdout gets to finish exiting before it is killed.
 const GRACE: Duration = Duration::from_secs(2);
@@ -41,22 +45,27 @@ pub(crate) struct Options {
 /// A submitted task, until its outcome is in its slot.
 pub(crate) struct Entry {
     pub id: u64,
-    pub task: &'static str,
-    pub arg: Vec<u8>,
+    /// The request its worker reads, as one frame ready to write (see
+    /// [`Entry::request`]).
+    pub request: Bytes,
     pub slot: Arc<Slot>,
     pub retried: bool,
 }
 
+// ANCHOR: request
 impl Entry {
-    /// What the worker is sent.
-    fn request(&self) -> Request<'_> {
-        Request {
-            id: self.id,
-            task: self.task,
-            arg: &self.arg,
-        }
+    /// The frame that asks a worker to run `task` on `arg` as task `id`. The caller
+    /// builds it, at `submit`: the manager, which serves every worker, only copies it.
+    pub fn request(id: u64, task: &str, arg: &impl Serialize) -> io::Result<Bytes> {
+        let arg = Bytes::encode(arg).map_err(io::Error::other)?;
+        Bytes::frame(&Request {
+            id,
+            task,
+            arg: &arg,
+        })
     }
 }
+// ANCHOR_END: request
 
 /// One worker process, seen from the pool.
 pub(crate) struct Worker {
@@ -82,14 +91,18 @@ pub(crate) struct State {
     pub stopped: bool,
     /// Why the pool cannot run tasks at all, if it cannot.
     pub broken: Option<String>,
-    pub next_id: u64,
     /// Frames on their way to a worker; kept to reuse its memory.
     out: Vec<u8>,
+    /// Slots settled by replies whose callers wait: woken after the manager has read
+    /// every reply there is, so that each wakes once and finds all of them.
+    pub to_wake: Vec<Arc<Slot>>,
 }
 
 pub(crate) struct Shared {
     state: Mutex<State>,
     pub options: Options,
+    /// The id of the next task submitted: taken without the lock.
+    pub next_id: AtomicU64,
 }
 
 impl Shared {
@@ -101,10 +114,11 @@ impl Shared {
                 closing: false,
                 stopped: false,
                 broken: None,
-                next_id: 0,
                 out: Vec::new(),
+                to_wake: Vec::new(),
             }),
             options,
+            next_id: AtomicU64::new(0),
         }
     }
 
@@ -146,9 +160,13 @@ impl State {
         }
         // Only a long queue is worth sending ahead: each worker would find more work
         // waiting anyway, and a task sent ahead cannot go to another worker any more.
+        // And a worker is topped up only once it has done half of what it was sent
+        // ahead: then each write carries many tasks, not one or two.
         let keep = self.workers.len() * send_ahead;
         for w in 0..self.workers.len() {
-            self.top_up(w, 1 + send_ahead, keep);
+            if self.workers[w].in_flight.len() <= 1 + send_ahead / 2 {
+                self.top_up(w, 1 + send_ahead, keep);
+            }
         }
     }
     // ANCHOR_END: dispatch
@@ -163,17 +181,19 @@ impl State {
             return; // shut, or dying
         };
         let first_new = worker.in_flight.len();
+        // The largest request sent ahead, in bytes.
+        let max_ahead = AHEAD_BYTES / limit.saturating_sub(1).max(1);
         out.clear();
         while worker.in_flight.len() < limit && pending.len() > keep {
             let ahead = !worker.in_flight.is_empty();
-            if ahead && pending.front().is_some_and(|e| e.arg.len() > AHEAD_MAX_ARG) {
+            if ahead && pending.front().is_some_and(|e| e.request.len() > max_ahead) {
                 break;
             }
             let entry = pending.pop_front().expect("not empty");
             if !entry.slot.mark_sent() {
                 continue; // cancelled while it waited
             }
-            push_frame(out, &entry.request()).expect("a request is always bytes");
+            out.extend_from_slice(&entry.request);
             if !ahead && worker.ready {
                 entry.slot.set_running_on(worker.pid);
             }
@@ -191,8 +211,8 @@ impl State {
     }
     // ANCHOR_END: top_up
 
-    /// Takes the reply in `frame` from worker `w`. Anything but the reply to the task it
-    /// runs (its first in flight) is a broken promise: the worker is killed.
+    /// Takes the reply in `frame` from worker `w`. Anything but the reply to the task
+    /// it runs (its first in flight) is a broken promise: the worker is killed.
     fn on_reply(&mut self, w: usize, frame: &[u8]) {
         let worker = &mut self.workers[w];
         let outcome = match postcard::from_bytes::<Reply>(frame) {
@@ -203,14 +223,16 @@ impl State {
                 }
                 return;
             }
-            Ok(Reply::Done { id, result }) => (id, Ok(result.to_vec())),
+            Ok(Reply::Done { id, result }) => (id, Ok(Bytes::from(result))),
             Ok(Reply::Failed { id, failure }) => (id, Err(TaskError::Failed(failure))),
             Err(_) => (u64::MAX, Err(TaskError::AlreadyTaken)),
         };
         match worker.in_flight.front() {
             Some(head) if head.id == outcome.0 => {
                 let entry = worker.in_flight.pop_front().expect("not empty");
-                entry.slot.settle(outcome.1);
+                if entry.slot.settle_quietly(outcome.1) {
+                    self.to_wake.push(entry.slot); // once all replies are read
+                }
                 if let Some(next) = worker.in_flight.front() {
                     next.slot.set_running_on(worker.pid);
                 }
@@ -395,10 +417,11 @@ pub(crate) fn manage(shared: Arc<Shared>, started: mpsc::Sender<io::Result<()>>)
 /// it. Ends when no worker is left.
 fn serve_workers(shared: &Shared, mut replies: Vec<Option<Replies>>) {
     let options = &shared.options;
+    let (mut open, mut ready, mut ended) = (Vec::new(), Vec::new(), Vec::new());
+    let mut to_wake = Vec::new();
     loop {
-        let open: Vec<usize> = (0..replies.len())
-            .filter(|&w| replies[w].is_some())
-            .collect();
+        open.clear();
+        open.extend((0..replies.len()).filter(|&w| replies[w].is_some()));
         if open.is_empty() {
             return; // every worker has been reaped, and none replaced
         }
@@ -410,12 +433,14 @@ fn serve_workers(shared: &Shared, mut replies: Vec<Option<Replies>>) {
             Ok(_) | Err(Errno::EINTR) => {}
             Err(err) => panic!("poll failed: {err}"),
         }
-        let ready: Vec<usize> = (fds.iter().zip(&open))
-            .filter(|(fd, _)| fd.any().unwrap_or(true))
-            .map(|(_, &w)| w)
-            .collect();
+        ready.clear();
+        ready.extend(
+            (fds.iter().zip(&open))
+                .filter(|(fd, _)| fd.any().unwrap_or(true))
+                .map(|(_, &w)| w),
+        );
         drop(fds);
-        let mut ended = Vec::new();
+        ended.clear();
         for &w in &ready {
             let reader = replies[w].as_mut().expect("open");
             if !matches!(reader.fill(), Ok(n) if n > 0) {
@@ -434,6 +459,9 @@ fn serve_workers(shared: &Shared, mut replies: Vec<Option<Replies>>) {
         }
         state.dispatch(options.send_ahead);
         state.close_if_done();
+        std::mem::swap(&mut to_wake, &mut state.to_wake);
+        drop(state);
+        to_wake.drain(..).for_each(|slot| slot.wake());
     }
 }
 // ANCHOR_END: manage

@@ -2,6 +2,7 @@
 //! the worker running it, and who to tell when it is settled.
 
 use crate::TaskError;
+use crate::bytes::Bytes;
 use std::sync::mpsc::Sender;
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::Instant;
@@ -18,11 +19,14 @@ enum Phase {
 
 struct Inner {
     phase: Phase,
-    outcome: Option<Result<Vec<u8>, TaskError>>,
+    outcome: Option<Result<Bytes, TaskError>>,
     /// The pid of the worker running the task now, if any.
     running_on: Option<u32>,
     /// Told this index once the task is settled (see [`crate::as_completed`]).
     notify: Option<(Sender<usize>, usize)>,
+    /// Threads asleep in [`Slot::wait`]: with none, settling wakes nobody, and makes
+    /// no system call.
+    waiters: u32,
 }
 
 pub(crate) struct Slot {
@@ -38,6 +42,7 @@ impl Slot {
                 outcome: None,
                 running_on: None,
                 notify: None,
+                waiters: 0,
             }),
             settled: Condvar::new(),
         }
@@ -75,17 +80,32 @@ impl Slot {
         inner.running_on.filter(|_| inner.phase == Phase::Sent)
     }
 
+    // ANCHOR: settle
     /// Stores the outcome, unless the task is settled already, and wakes its waiters.
-    pub(crate) fn settle(&self, outcome: Result<Vec<u8>, TaskError>) {
-        let mut inner = self.lock();
-        if inner.phase != Phase::Settled {
-            Self::settle_locked(&mut inner, outcome);
-            drop(inner);
-            self.settled.notify_all();
+    pub(crate) fn settle(&self, outcome: Result<Bytes, TaskError>) {
+        if self.settle_quietly(outcome) {
+            self.wake();
         }
     }
 
-    fn settle_locked(inner: &mut Inner, outcome: Result<Vec<u8>, TaskError>) {
+    /// Stores the outcome like [`Slot::settle`], but leaves its waiters asleep: returns
+    /// true if there are any, for the caller to [`Slot::wake`] them soon.
+    pub(crate) fn settle_quietly(&self, outcome: Result<Bytes, TaskError>) -> bool {
+        let mut inner = self.lock();
+        if inner.phase == Phase::Settled {
+            return false;
+        }
+        Self::settle_locked(&mut inner, outcome);
+        inner.waiters > 0
+    }
+
+    /// Wakes the threads waiting for the task (see [`Slot::settle_quietly`]).
+    pub(crate) fn wake(&self) {
+        self.settled.notify_all();
+    }
+    // ANCHOR_END: settle
+
+    fn settle_locked(inner: &mut Inner, outcome: Result<Bytes, TaskError>) {
         inner.phase = Phase::Settled;
         inner.running_on = None;
         inner.outcome = Some(outcome);
@@ -102,8 +122,11 @@ impl Slot {
             return false;
         }
         Self::settle_locked(&mut inner, Err(TaskError::Cancelled));
+        let waiters = inner.waiters > 0;
         drop(inner);
-        self.settled.notify_all();
+        if waiters {
+            self.wake();
+        }
         true
     }
 
@@ -125,28 +148,30 @@ impl Slot {
     pub(crate) fn wait(&self, deadline: Option<Instant>) -> bool {
         let mut inner = self.lock();
         while inner.phase != Phase::Settled {
+            let now = Instant::now();
+            if deadline.is_some_and(|deadline| now >= deadline) {
+                return false;
+            }
+            inner.waiters += 1; // so that settling wakes us
             inner = match deadline {
                 None => self
                     .settled
                     .wait(inner)
                     .unwrap_or_else(PoisonError::into_inner),
                 Some(deadline) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        return false;
-                    }
-                    self.settled
+                    let (inner, _) = (self.settled)
                         .wait_timeout(inner, deadline - now)
-                        .unwrap_or_else(PoisonError::into_inner)
-                        .0
+                        .unwrap_or_else(PoisonError::into_inner);
+                    inner
                 }
             };
+            inner.waiters -= 1;
         }
         true
     }
 
     /// Takes the outcome of a settled task.
-    pub(crate) fn take(&self) -> Result<Vec<u8>, TaskError> {
+    pub(crate) fn take(&self) -> Result<Bytes, TaskError> {
         self.lock()
             .outcome
             .take()

@@ -16,6 +16,7 @@ use std::io::{self, Read};
 pub struct Request<'a> {
     pub id: u64,
     pub task: &'a str,
+    #[serde(serialize_with = "bytes")]
     pub arg: &'a [u8],
 }
 
@@ -25,11 +26,21 @@ pub enum Reply<'a> {
     /// Sent once, first: the worker is up and serving.
     Ready,
     /// Task `id` returned; the bytes of its result.
-    Done { id: u64, result: &'a [u8] },
+    Done {
+        id: u64,
+        #[serde(serialize_with = "bytes")]
+        result: &'a [u8],
+    },
     /// Task `id` did not return a result, and the worker lives on.
     Failed { id: u64, failure: Failure },
 }
 // ANCHOR_END: messages
+
+/// Writes a `&[u8]` as bytes, copied at once. (By default serde writes it as a
+/// sequence, one `u8` at a time; postcard's bytes are the same either way.)
+fn bytes<S: serde::Serializer>(bytes: &&[u8], to: S) -> Result<S::Ok, S::Error> {
+    to.serialize_bytes(bytes)
+}
 
 /// Bytes in front of every message: its length.
 pub const HEADER_LEN: usize = 4;
@@ -40,8 +51,7 @@ pub const HEADER_LEN: usize = 4;
 pub fn push_frame(out: &mut Vec<u8>, message: &impl Serialize) -> io::Result<()> {
     let start = out.len();
     out.extend_from_slice(&[0; HEADER_LEN]);
-    *out =
-        postcard::to_extend(message, std::mem::take(out)).map_err(io::Error::other)?;
+    postcard::to_io(message, &mut *out).map_err(io::Error::other)?;
     let len = u32::try_from(out.len() - start - HEADER_LEN)
         .map_err(|_| io::Error::other("a message over 4 GiB"))?;
     out[start..start + HEADER_LEN].copy_from_slice(&len.to_le_bytes());

@@ -215,6 +215,47 @@ fn many_small_tasks_all_come_back_right() {
 }
 
 #[test]
+fn only_small_tasks_are_sent_ahead() {
+    // One worker, busy: what it is sent ahead waits in its pipe, and cannot be
+    // cancelled any more. Many small tasks: the first 128 are sent ahead.
+    let small_pool = pool(1);
+    let busy = small_pool.submit(&NAP, &10_000);
+    running_on(&busy);
+    let small = small_pool.map(&INC, 0..300);
+    let sent_ahead = small.iter().filter(|handle| !handle.cancel()).count();
+    assert_eq!(sent_ahead, 128);
+    // Many large ones (1 KiB each): 128 of them would overfill the pipe, and the write
+    // would block until the worker reads. None is sent ahead.
+    let large_pool = pool(1);
+    let busy = large_pool.submit(&NAP, &10_000);
+    running_on(&busy);
+    let large = large_pool.map(&ECHO, (0..300).map(|_| "x".repeat(1024)));
+    assert!(
+        large.iter().all(TaskHandle::cancel),
+        "a large task was sent ahead"
+    );
+}
+
+#[test]
+fn an_argument_that_does_not_turn_into_bytes_fails_alone() {
+    /// A type whose serialization always fails.
+    struct Unwritable;
+    impl serde::Serialize for Unwritable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("no bytes for this one"))
+        }
+    }
+    const NEVER: Task<Unwritable, ()> = Task::new("never", |_| ());
+    let pool = pool(1);
+    let err = pool.submit(&NEVER, &Unwritable).result().unwrap_err();
+    let TaskError::Failed(Failure::Bytes(what)) = &err else {
+        panic!("{err:?}")
+    };
+    assert!(what.starts_with("the argument: "), "{what}");
+    assert_eq!(pool.submit(&INC, &1).result(), Ok(2));
+}
+
+#[test]
 fn shutdown_waits_for_every_queued_task() {
     let pool = pool(1);
     let handles = pool.map(&NAP, [20; 5]);

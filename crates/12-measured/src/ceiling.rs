@@ -587,8 +587,9 @@ pub fn robust_mutex(_per_process: u64) -> io::Result<(f64, f64)> {
 // ANCHOR: pipe_workers
 /// Tasks per second through 2 forked worker processes that read a task (8 bytes, a
 /// number) from a pipe and write back the number plus one (8 bytes): one `write` and
-/// one `read` per task on each side, up to 8 tasks in flight per worker, as lesson 9's
-/// pool sends them ahead. A thread of ours feeds each worker and reads its answers.
+/// one `read` per task on each side, up to 8 tasks in flight per worker. (Lesson 9's
+/// pool sends up to 128 ahead; with 128 this probe is no faster.) A thread of ours
+/// feeds each worker and reads its answers.
 pub fn pipe_workers(tasks: u64) -> io::Result<f64> {
     const AHEAD: u64 = 8;
     let mut workers = Vec::new(); // (pid, tasks to it, answers from it)
