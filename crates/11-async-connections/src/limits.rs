@@ -64,11 +64,11 @@ pub fn raise_open_files(wanted: u64) -> io::Result<u64> {
 ///
 /// The kernel keeps a process's open files in a table that it doubles when full. In a
 /// process with more than one thread, each doubling waits for an RCU grace period
-/// (every CPU passing a quiet point: 7 to 16 ms on the 2-core machine of the measured
-/// chapter), and meanwhile no thread of the process can open a file. A thousand
-/// sockets cross the doublings at 256, 512 and 1024 open files. A process with one
-/// thread does not wait, so call this before starting threads (a runtime, or one
-/// thread per connection). The table never shrinks; a big one costs a few KiB.
+/// (every CPU passing a quiet point: milliseconds, as `benches/fd_table.rs` shows), and
+/// meanwhile no thread of the process can open a file. A thousand sockets cross the
+/// doublings at 256, 512 and 1024 open files. A process with one thread does not
+/// wait, so call this before starting threads (a runtime, or one thread per
+/// connection). The table never shrinks; a big one costs a few KiB.
 #[cfg(target_os = "linux")]
 pub fn reserve_open_files(count: usize) -> io::Result<()> {
     use std::os::fd::AsRawFd;
