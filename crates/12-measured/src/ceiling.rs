@@ -290,56 +290,14 @@ pub const QUEUE_FRAME: usize = 8;
 /// by a forked child and one `read` of it by us. The child waits for a byte on a
 /// second pipe, the starting gun, so that the clock covers the messages only.
 pub fn pipe_messages(messages: u64) -> io::Result<f64> {
-    let (data_read, data_write) = pipe()?;
-    let (go_read, go_write) = pipe()?;
-    let child = fork_child(|| {
-        close(data_read);
-        close(go_write);
-        let mut gun = [0u8; 1];
-        if !read_exact(go_read, &mut gun) {
-            return 1;
-        }
-        let mut message = [7u8; QUEUE_FRAME];
-        for k in 0..messages {
-            message[4..8].copy_from_slice(&(k as f32).to_le_bytes());
-            if !write_all(data_write, &message) {
-                return 1;
-            }
-        }
-        0
-    });
-    close(data_write);
-    close(go_read);
-    let timed = child
-        .as_ref()
-        .map_err(|_| io::Error::other("no writer"))
-        .and_then(|_| {
-            let start = Instant::now();
-            if !write_all(go_write, b"g") {
-                return Err(io::Error::other("the writer is gone"));
-            }
-            let mut message = [0u8; QUEUE_FRAME];
-            for _ in 0..messages {
-                if !read_exact(data_read, &mut message) {
-                    return Err(io::Error::other("a message went missing"));
-                }
-            }
-            Ok(messages as f64 / start.elapsed().as_secs_f64())
-        });
-    close(go_write);
-    close(data_read);
-    reap(child?)?;
-    timed
+    pipe_batches(messages, 1)
 }
-// ANCHOR_END: pipe_messages
 
-// ANCHOR: pipe_messages_batched
-/// The same messages as [`pipe_messages`], as many to a `write` as fit in one atomic
-/// write (`PIPE_BUF` bytes: 512 messages on Linux), each batch read back with one
-/// `read`: the ceiling of the `queue-batched` row.
-pub fn pipe_messages_batched(messages: u64) -> io::Result<f64> {
-    const PER_WRITE: usize = libc::PIPE_BUF / QUEUE_FRAME;
-    let batch = |k: u64| PER_WRITE.min((messages - k) as usize) * QUEUE_FRAME;
+/// Messages per second through a pipe, `per_write` of them to each `write` of a forked
+/// child (the last one may carry fewer), each write read back with one `read`.
+fn pipe_batches(messages: u64, per_write: usize) -> io::Result<f64> {
+    assert!((1..=libc::PIPE_BUF / QUEUE_FRAME).contains(&per_write));
+    let batch = |k: u64| per_write.min((messages - k) as usize) * QUEUE_FRAME;
     let (data_read, data_write) = pipe()?;
     let (go_read, go_write) = pipe()?;
     let child = fork_child(|| {
@@ -348,7 +306,7 @@ pub fn pipe_messages_batched(messages: u64) -> io::Result<f64> {
         if !read_exact(go_read, &mut [0u8; 1]) {
             return 1;
         }
-        let mut chunk = [7u8; PER_WRITE * QUEUE_FRAME];
+        let mut chunk = [7u8; libc::PIPE_BUF];
         let mut k = 0;
         while k < messages {
             let bytes = &mut chunk[..batch(k)];
@@ -372,7 +330,7 @@ pub fn pipe_messages_batched(messages: u64) -> io::Result<f64> {
             if !write_all(go_write, b"g") {
                 return Err(io::Error::other("the writer is gone"));
             }
-            let mut chunk = [0u8; PER_WRITE * QUEUE_FRAME];
+            let mut chunk = [0u8; libc::PIPE_BUF];
             let mut k = 0;
             while k < messages {
                 let bytes = &mut chunk[..batch(k)];
@@ -387,6 +345,15 @@ pub fn pipe_messages_batched(messages: u64) -> io::Result<f64> {
     close(data_read);
     reap(child?)?;
     timed
+}
+// ANCHOR_END: pipe_messages
+
+// ANCHOR: pipe_messages_batched
+/// The same messages as [`pipe_messages`], as many to a `write` as fit in one atomic
+/// write (`PIPE_BUF` bytes: 512 messages on Linux), each batch read back with one
+/// `read`: the ceiling of the `queue-batched` row.
+pub fn pipe_messages_batched(messages: u64) -> io::Result<f64> {
+    pipe_batches(messages, libc::PIPE_BUF / QUEUE_FRAME)
 }
 // ANCHOR_END: pipe_messages_batched
 
