@@ -8,7 +8,7 @@
 //! the other programs disturbed least.
 //!
 //! The last rows time a batch without a pool, as the measured chapter's ceiling does,
-//! and the memory a batch needs. Each of their runs is a fresh process (this program
+//! step 5's `map` (many items per task), and the memory a batch needs. Each of their runs is a fresh process (this program
 //! started again with `fresh ROW`): in a warm process, the memory an earlier run freed
 //! would be reused, and a fresh process is where the measured chapter times batches.
 
@@ -28,6 +28,8 @@ const RUNS: usize = 5;
 /// The size of step 4's allocation per task: the memory a batch keeps until read.
 const TASK_BYTES: usize = 64;
 const PAGE: usize = 4096;
+/// Items per task in step 5's `map`.
+const CHUNK: usize = 256;
 
 /// Times `f(pool, count)` on a fresh pool, `runs` times; returns `count / best time`.
 fn best_rate(runs: usize, count: u64, f: impl Fn(&ThreadPool, u64)) -> f64 {
@@ -182,6 +184,11 @@ fn main() {
             "channel" => channel_batch(),
             "allocating" => allocating_batch(),
             "pool" => best_rate(1, BATCH, batch!(ThreadPool::submit)),
+            "map" => best_rate(1, BATCH, |pool, n| {
+                let total: u64 =
+                    pool.map(|i| i + 1, 0..n, CHUNK).map(Result::unwrap).sum();
+                assert_eq!(total, n * (n + 1) / 2);
+            }),
             "touch" => first_touch(),
             other => panic!("no row {other}"),
         };
@@ -201,6 +208,7 @@ fn main() {
         ("no pool: a bare channel", channel),
         ("no pool: 64 bytes per task", fresh("allocating", f64::max)),
         ("step 4: one allocation", fresh("pool", f64::max)),
+        ("step 5: map, chunks of 256", fresh("map", f64::max)),
     ] {
         println!("{name:<30} {:>12} {:>12.2}", sig3(rate), rate / channel);
     }

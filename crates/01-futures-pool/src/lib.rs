@@ -3,8 +3,8 @@
 //!
 //! - [`core_count`]: how many threads this process may run at once.
 //! - [`ThreadPool`]: `new(n)`, [`ThreadPool::per_core`], `submit(closure)`,
-//!   `shutdown()`; dropping it waits for every queued and running task, like leaving a
-//!   `with` block.
+//!   `map(f, items, chunk_size)`, `shutdown()`; dropping it waits for every queued and
+//!   running task, like leaving a `with` block.
 //! - [`TaskHandle`]: `is_done()`, `result()`, `result_timeout(d)`, `cancel()`.
 //! - [`quiet_worker_panics`]: keeps a task's panic from printing a crash report, since
 //!   the handle reports it.
@@ -35,6 +35,7 @@ use std::any::Any;
 use std::cell::UnsafeCell;
 use std::fmt;
 use std::io;
+use std::iter;
 use std::mem;
 use std::num::NonZero;
 use std::panic::{self, AssertUnwindSafe};
@@ -561,6 +562,53 @@ impl<T> TaskHandle<T> {
 }
 // ANCHOR_END: handle
 
+// ANCHOR: map
+impl ThreadPool {
+    /// Python's `executor.map(f, items, chunksize=chunk_size)`: a task per chunk, all
+    /// queued at once; outcomes in item order. A `chunk_size` of 0 panics.
+    pub fn map<I, F, T>(
+        &self,
+        f: F,
+        items: I,
+        chunk_size: usize,
+    ) -> impl Iterator<Item = Result<T, TaskError>> + use<I, F, T>
+    where
+        I: IntoIterator<Item: Send + 'static>,
+        F: Fn(I::Item) -> T + Send + Sync + 'static,
+        T: Send + 'static,
+    {
+        assert!(chunk_size > 0, "map: chunk_size must be at least 1");
+        let (f, mut items, mut chunks) = (Arc::new(f), items.into_iter(), Vec::new());
+        loop {
+            let chunk: Vec<I::Item> = items.by_ref().take(chunk_size).collect();
+            if chunk.is_empty() {
+                break;
+            }
+            let (f, len) = (Arc::clone(&f), chunk.len());
+            chunks.push((len, self.submit(move || run_chunk(&*f, chunk))));
+        }
+        // A chunk catches each item's panic, so it cannot fail; if it did, each item
+        // would say why.
+        chunks.into_iter().flat_map(move |(len, chunk)| {
+            chunk
+                .result()
+                .unwrap_or_else(|err| iter::repeat_n(err, len).map(Err).collect())
+        })
+    }
+}
+// ANCHOR_END: map
+
+// ANCHOR: run_chunk
+/// A chunk's task: its items in turn, each item's panic its own outcome.
+fn run_chunk<A, T>(f: &impl Fn(A) -> T, chunk: Vec<A>) -> Vec<Result<T, TaskError>> {
+    let run_one = |item| {
+        panic::catch_unwind(AssertUnwindSafe(|| f(item)))
+            .map_err(|payload| TaskError::Panicked(panic_message(payload.as_ref())))
+    };
+    chunk.into_iter().map(run_one).collect()
+}
+// ANCHOR_END: run_chunk
+
 // ANCHOR: quiet
 /// Stops the default panic hook from printing a crash report (and backtrace hint) for a
 /// panic inside a pool task: the panic is not a crash, its message reaches the caller
@@ -719,6 +767,76 @@ mod tests {
                 "a worker thread is still alive"
             );
         });
+    }
+
+    #[test]
+    fn map_keeps_the_order_of_the_items() {
+        within_guard(|| {
+            let pool = ThreadPool::new(2).unwrap();
+            // Item 0 waits until item 1 has run: the later item finishes first.
+            let (done, first_done) = crossbeam_channel::bounded(1);
+            let later_first = move |i: u32| {
+                if i == 0 {
+                    first_done.recv().unwrap();
+                } else {
+                    done.send(()).unwrap();
+                }
+                i * 10
+            };
+            let outcomes: Vec<_> = pool.map(later_first, [0, 1], 1).collect();
+            assert_eq!(outcomes, [Ok(0), Ok(10)]);
+        });
+    }
+
+    #[test]
+    fn map_runs_a_chunk_in_turn_on_one_worker() {
+        within_guard(|| {
+            let pool = ThreadPool::new(2).unwrap();
+            // Items 0 and 2 wait for each other. In chunks of two, the chunks [0, 1]
+            // and [2, 3] run at once, each on one worker. With a task per item, item 1
+            // would run on the other worker while item 0 waits for item 2.
+            let meet = Barrier::new(2);
+            let where_it_ran = move |i: u32| {
+                if i == 0 || i == 2 {
+                    meet.wait();
+                }
+                thread::current().id()
+            };
+            let ids: Vec<_> = pool
+                .map(where_it_ran, 0..4, 2)
+                .map(Result::unwrap)
+                .collect();
+            assert_eq!(ids[0], ids[1], "items 0 and 1 are one chunk");
+            assert_eq!(ids[2], ids[3], "items 2 and 3 are one chunk");
+            assert_ne!(ids[0], ids[2], "the two chunks ran at once");
+        });
+    }
+
+    #[test]
+    fn map_a_panicking_item_fails_alone() {
+        within_guard(|| {
+            let pool = ThreadPool::new(2).unwrap();
+            let no_twos = |n: i32| {
+                assert!(n != 2, "two is not allowed");
+                n
+            };
+            let outcomes: Vec<_> = pool.map(no_twos, [1, 2, 3, 4], 3).collect();
+            let two = Err(TaskError::Panicked("two is not allowed".into()));
+            assert_eq!(outcomes, [Ok(1), two, Ok(3), Ok(4)]);
+        });
+    }
+
+    #[test]
+    fn map_of_nothing_is_empty() {
+        let pool = ThreadPool::new(1).unwrap();
+        assert_eq!(pool.map(|n: u8| n, [], 4).count(), 0);
+    }
+
+    #[test]
+    #[should_panic(expected = "chunk_size must be at least 1")]
+    fn map_refuses_chunks_of_nothing() {
+        let pool = ThreadPool::new(1).unwrap();
+        let _ = pool.map(|n: u8| n, [1], 0);
     }
 
     #[test]

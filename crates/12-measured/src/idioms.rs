@@ -136,6 +136,24 @@ pub fn pool_batch(workers: usize, tasks: u64) -> io::Result<f64> {
     Ok(tasks as f64 / elapsed.as_secs_f64())
 }
 
+/// Items per task in the `pool-map` row, as in lesson 1's bench.
+pub const MAP_CHUNK: usize = 256;
+
+/// Tasks per second through lesson 1's [`ThreadPool::map`]: the same batch, in chunks of
+/// [`MAP_CHUNK`] items per task. (`python/pool_batch.py --chunksize 256`)
+pub fn pool_map(workers: usize, tasks: u64) -> io::Result<f64> {
+    let pool = ThreadPool::new(workers).map_err(io::Error::other)?;
+    pool.submit(|| 0u64).result().map_err(io::Error::other)?; // the pool is up
+    let start = Instant::now();
+    let mut total = 0;
+    for outcome in pool.map(|i| i + 1, 0..tasks, MAP_CHUNK) {
+        total += outcome.map_err(io::Error::other)?;
+    }
+    let elapsed = start.elapsed();
+    assert_eq!(total, tasks * (tasks + 1) / 2, "a result went missing");
+    Ok(tasks as f64 / elapsed.as_secs_f64())
+}
+
 /// The mean time of one `submit` followed at once by `result()`: the latency of handing
 /// a small job to a pool and waiting for it. (`python/pool_roundtrip.py`)
 pub fn pool_roundtrip(workers: usize, rounds: u64) -> io::Result<Duration> {
@@ -585,6 +603,7 @@ mod tests {
     fn pool_rows_get_every_result() {
         // Both functions check every answer themselves; the figures only have to exist.
         assert!(pool_batch(2, 100).unwrap() > 0.0);
+        assert!(pool_map(2, 1000).unwrap() > 0.0);
         assert!(pool_roundtrip(2, 10).unwrap() > Duration::ZERO);
     }
 

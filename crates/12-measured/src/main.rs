@@ -545,13 +545,18 @@ fn rust_figures(name: &str, sizes: &Sizes, context: &[String]) -> io::Result<Fig
     };
     let rs = sizes.pool_tasks.1;
     Ok(match name {
-        "pool-batch" => figures(
-            name,
-            &[
-                ("+", idioms::pool_batch(POOL_WORKERS, rs)?),
-                ("ceiling", ceiling::channel_batch(POOL_WORKERS, rs)),
-            ],
-        ),
+        "pool-batch" => {
+            let ceiling = ceiling::channel_batch(POOL_WORKERS, rs);
+            figures(
+                name,
+                &[
+                    ("+", idioms::pool_batch(POOL_WORKERS, rs)?),
+                    ("ceiling", ceiling),
+                    ("pool-map", idioms::pool_map(POOL_WORKERS, rs)?),
+                    ("ceiling:pool-map", ceiling),
+                ],
+            )
+        }
         "pool-roundtrip" => figures(
             name,
             &[
@@ -765,16 +770,18 @@ fn python_side(
         ))
     };
     Ok(match name {
-        "pool-batch" => figures(
-            name,
-            &[(
-                "+",
-                one(
-                    "pool_batch.py",
-                    &["--tasks", &n(sizes.pool_tasks.0), "--workers", &pool],
-                )?,
-            )],
-        ),
+        "pool-batch" => {
+            let args = ["--tasks", &n(sizes.pool_tasks.0), "--workers", &pool];
+            let chunk = idioms::MAP_CHUNK.to_string();
+            let map_args = [&args[..], &["--chunksize", &chunk]].concat();
+            figures(
+                name,
+                &[
+                    ("+", one("pool_batch.py", &args)?),
+                    ("pool-map", one("pool_batch.py", &map_args)?),
+                ],
+            )
+        }
         "pool-roundtrip" => figures(
             name,
             &[(

@@ -9,9 +9,12 @@
 //!    round trip faster: the readable way to hand one value over;
 //! 4. the lesson's final [`TaskHandle`](crate::TaskHandle) (in `lib.rs`): the same
 //!    handle again, with the closure and its outcome in one allocation and no mutex
-//!    on the way, which makes a batch of small tasks faster.
+//!    on the way, which makes a batch of small tasks faster;
+//! 5. [`ThreadPool::map`](crate::ThreadPool::map) (in `lib.rs`): Python's
+//!    `executor.map` with a chunk size, one task per chunk of items, for batches of
+//!    tiny items.
 //!
-//! `benches/round_trips.rs` measures the four side by side.
+//! `benches/round_trips.rs` measures them side by side.
 
 pub mod s1_channel;
 pub mod s2_handle;
