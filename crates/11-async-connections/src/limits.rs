@@ -73,9 +73,10 @@ pub fn raise_open_files(wanted: u64) -> io::Result<u64> {
 pub fn reserve_open_files(count: usize) -> io::Result<()> {
     use std::os::fd::AsRawFd;
     let probe = std::fs::File::open("/dev/null")?; // it takes the lowest free number
-    // The highest number `count` more files would take, within the soft limit.
+    // The highest number `count` more files would take, within the soft limit (at
+    // least 1 here, or the probe could not have been opened).
     let limit = to_u64(get()?.rlim_cur);
-    let last = (probe.as_raw_fd() as u64 + count as u64).min(limit - 1);
+    let last = (probe.as_raw_fd() as u64 + count as u64).min(limit.saturating_sub(1));
     let last = libc::c_int::try_from(last).unwrap_or(libc::c_int::MAX);
     // SAFETY: fcntl gives the probe a second number, the lowest free one from `last`
     // on (never one in use), and the table grows to hold it.
