@@ -56,8 +56,18 @@ pub struct Work {
 /// It is async-signal-safe on purpose (no allocation, no lock, no stdio: the random
 /// numbers are arithmetic on the stack and the sleep is the `nanosleep` system call),
 /// so that a child made by `fork` may run it; see [`fork_task`].
-pub fn task(value: f64, work: &Work, mut progress: impl FnMut(f32)) -> f64 {
-    let mut rng = StdRng::seed_from_u64(work.seed);
+pub fn task(value: f64, work: &Work, progress: impl FnMut(f32)) -> f64 {
+    seeded_task(StdRng::seed_from_u64(work.seed), value, work, progress)
+}
+
+/// [`task`] with its generator already seeded from `work.seed`: a forked child gets
+/// one seeded by its parent before the fork (see [`fork_task`] for why).
+fn seeded_task(
+    mut rng: StdRng,
+    value: f64,
+    work: &Work,
+    mut progress: impl FnMut(f32),
+) -> f64 {
     for k in 0..work.steps {
         if work.crash_at == Some(k + 1) {
             crash();
@@ -396,13 +406,22 @@ pub fn stop_all(children: &mut [Child]) {
 /// forever. So from `fork` to `_exit` the child does only async-signal-safe work:
 /// system calls and plain computation; no allocation, no `println!`, no std lock.
 /// Everything it needs is ready before the fork.
+///
+/// That includes the task's random generator, and not for safety alone. Seeding one
+/// the first time asks the CPU which instructions it has (CPUID, slow in a virtual
+/// machine) and keeps the answer in a global. Asked in a child, the answer dies with
+/// the child, and every child asks again: that made a fork-and-join of a task of no
+/// steps a third slower (the measured lesson's `process-start-fork` row).
 pub fn fork_task(value: f64, work: &Work) -> io::Result<Child> {
     let (read_end, write_end) = cloexec_pipe()?;
     let parent = getpid();
+    let rng = StdRng::seed_from_u64(work.seed);
     // SAFETY: the child branch runs only async-signal-safe code (see `forked_child`) on
     // data prepared before the fork, and never returns: it ends in `_exit`.
     match unsafe { fork() }? {
-        ForkResult::Child => forked_child(parent, write_end.as_raw_fd(), value, work),
+        ForkResult::Child => {
+            forked_child(parent, write_end.as_raw_fd(), rng, value, work)
+        }
         ForkResult::Parent { child } => {
             // Close our copy of the write end, or we would never read end-of-file.
             drop(write_end);
@@ -421,7 +440,7 @@ pub fn fork_task(value: f64, work: &Work) -> io::Result<Child> {
 // ANCHOR: forked_child
 /// The forked child's whole life. It ends with `_exit`, not `exit`: `exit` would run
 /// the atexit handlers and flush the stdio buffers it copied from the parent.
-fn forked_child(parent: Pid, out: RawFd, value: f64, work: &Work) -> ! {
+fn forked_child(parent: Pid, out: RawFd, rng: StdRng, value: f64, work: &Work) -> ! {
     // SAFETY: signal and prctl are bare system calls that allocate nothing and take no
     // lock: async-signal-safe.
     unsafe {
@@ -436,7 +455,7 @@ fn forked_child(parent: Pid, out: RawFd, value: f64, work: &Work) -> ! {
     // looks at each step: the macOS way; on Linux it also covers a parent gone before
     // prctl.
     exit_if_orphaned(parent);
-    let result = task(value, work, |_| exit_if_orphaned(parent));
+    let result = seeded_task(rng, value, work, |_| exit_if_orphaned(parent));
     let bytes = result.to_ne_bytes();
     // SAFETY: write and _exit are async-signal-safe; `bytes` is on this stack. 8 bytes
     // is far below PIPE_BUF, so the write is never split.
