@@ -139,8 +139,8 @@ pub fn pool_batch(workers: usize, tasks: u64) -> io::Result<f64> {
 /// Items per task in the `pool-map` row, as in lesson 1's bench.
 pub const MAP_CHUNK: usize = 256;
 
-/// Tasks per second through lesson 1's [`ThreadPool::map`]: the same batch, in chunks of
-/// [`MAP_CHUNK`] items per task. (`python/pool_batch.py --chunksize 256`)
+/// Tasks per second through lesson 1's [`ThreadPool::map`]: the same batch, in chunks
+/// of [`MAP_CHUNK`] items per task. (`python/pool_batch.py --chunksize 256`)
 pub fn pool_map(workers: usize, tasks: u64) -> io::Result<f64> {
     let pool = ThreadPool::new(workers).map_err(io::Error::other)?;
     pool.submit(|| 0u64).result().map_err(io::Error::other)?; // the pool is up
@@ -175,9 +175,10 @@ pub fn pool_roundtrip(workers: usize, rounds: u64) -> io::Result<Duration> {
 /// Messages per second through lesson 5's queue, from a child to its parent: the child
 /// says it is ready, waits for a byte on its stdin (the starting gun), then sends
 /// `messages` progress reports, one `send` each. The parent takes each with `recv`, as
-/// Python's program does with `get()`: it waits in `read()` and never polls (lesson
-/// 5's step 4); a dead child is end-of-file, an error here (a hung child ends itself
-/// after 3 × [`HANG_GUARD`]). The clock runs from the gun to the last report received. (`python/queue_throughput.py`)
+/// Python's program does with `get()`: it waits in `read()` and never polls (lesson 5's
+/// step 4); a dead child is end-of-file, an error here (a hung child ends itself after
+/// 3 × [`HANG_GUARD`]). The clock runs from the gun to the last report received.
+/// (`python/queue_throughput.py`)
 pub fn queue_throughput(messages: u64) -> io::Result<f64> {
     queue_rate("queue", messages)
 }
@@ -214,11 +215,12 @@ fn queue_rate(role: &str, messages: u64) -> io::Result<f64> {
 
 /// The child's side of [`queue_rate`]: "ready", the gun, then the reports.
 fn queue_child(batched: bool, messages: u64, fd: RawFd) -> io::Result<()> {
-    // The parent waits in a blocking `recv` with no timeout; should this child hang, its
-    // alarm ends it (SIGALRM, which nothing here handles), and the parent's `recv` sees
-    // end-of-file. An alarm, not a sleeping thread: a second thread makes each `write()`
-    // dearer (glibc's cancellation bookkeeping, a reference count on the descriptor), by
-    // 16% of this row pinned to one core, and the ceiling's forked child has none.
+    // The parent waits in a blocking `recv` with no timeout; should this child hang,
+    // its alarm ends it (SIGALRM, which nothing here handles), and the parent's `recv`
+    // sees end-of-file. An alarm, not a sleeping thread: a second thread makes each
+    // `write()` dearer (glibc's cancellation bookkeeping, a reference count on the
+    // descriptor), by 16% of this row pinned to one core, and the ceiling's forked
+    // child has none.
     // SAFETY: alarm only arms this process's timer; no handler, no memory involved.
     unsafe { libc::alarm((3 * HANG_GUARD).as_secs() as libc::c_uint) };
     // SAFETY: `fd` is the number the parent got from `Sender::inherit` and put on our
