@@ -46,6 +46,38 @@ pub fn channel_batch(workers: usize, tasks: u64) -> f64 {
 
 // ANCHOR_END: channel
 
+// ANCHOR: channel_chunks
+/// The same, with the numbers sent as ranges of `chunk`: the plainest `map` in chunks.
+/// Each worker stores `i + 1` for every number of a range it receives.
+pub fn channel_chunks(workers: usize, tasks: u64, chunk: u64) -> f64 {
+    let results: Vec<AtomicU64> = (0..tasks).map(|_| AtomicU64::new(0)).collect();
+    let (send, receive) = crossbeam_channel::unbounded::<std::ops::Range<u64>>();
+    let elapsed = thread::scope(|s| {
+        for _ in 0..workers {
+            let (receive, results) = (receive.clone(), &results);
+            s.spawn(move || {
+                for range in receive {
+                    for i in range {
+                        results[i as usize].store(i + 1, Ordering::Release);
+                    }
+                }
+            });
+        }
+        let start = Instant::now();
+        for first in (0..tasks).step_by(chunk.max(1) as usize) {
+            let range = first..(first + chunk).min(tasks);
+            send.send(range).expect("the workers are there");
+        }
+        drop(send);
+        start // the scope waits for the workers before it returns
+    })
+    .elapsed();
+    let total: u64 = results.iter().map(|r| r.load(Ordering::Acquire)).sum();
+    assert_eq!(total, tasks * (tasks + 1) / 2, "a result went missing");
+    tasks as f64 / elapsed.as_secs_f64()
+}
+// ANCHOR_END: channel_chunks
+
 // ANCHOR: spin_roundtrip
 /// The mean time to hand a number to another thread and get `i + 1` back, when both
 /// threads spin on an atomic instead of sleeping: no system call, no wake-up, only the
@@ -670,6 +702,7 @@ mod tests {
     #[test]
     fn channel_probes_get_every_answer() {
         assert!(channel_batch(2, 1_000) > 0.0);
+        assert!(channel_chunks(2, 1_000, 256) > 0.0);
         assert!(spin_roundtrip(100).unwrap() > Duration::ZERO);
     }
 

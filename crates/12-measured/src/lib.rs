@@ -165,7 +165,7 @@ pub const SPECS: [Spec; 22] = [
         name: "pool-map",
         unit: "tasks/s",
         what: "lesson 1: the same batch through map, 256 items per task",
-        ceiling: Some("the same channel, one message per task"),
+        ceiling: Some("the same channel, one message per range of 256 tasks"),
         part_of: Some("pool-batch"),
         ..ROW
     },

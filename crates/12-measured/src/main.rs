@@ -546,14 +546,17 @@ fn rust_figures(name: &str, sizes: &Sizes, context: &[String]) -> io::Result<Fig
     let rs = sizes.pool_tasks.1;
     Ok(match name {
         "pool-batch" => {
-            let ceiling = ceiling::channel_batch(POOL_WORKERS, rs);
+            let chunk = idioms::MAP_CHUNK as u64;
             figures(
                 name,
                 &[
                     ("+", idioms::pool_batch(POOL_WORKERS, rs)?),
-                    ("ceiling", ceiling),
+                    ("ceiling", ceiling::channel_batch(POOL_WORKERS, rs)),
                     ("pool-map", idioms::pool_map(POOL_WORKERS, rs)?),
-                    ("ceiling:pool-map", ceiling),
+                    (
+                        "ceiling:pool-map",
+                        ceiling::channel_chunks(POOL_WORKERS, rs, chunk),
+                    ),
                 ],
             )
         }
