@@ -20,20 +20,35 @@ use std::time::{Duration, Instant};
 /// caller sends every number, then waits for the workers and adds the results up. One
 /// send and one receive per task, and no allocation.
 pub fn channel_batch(workers: usize, tasks: u64) -> f64 {
+    through_channel(workers, tasks, 0..tasks, |i, results| {
+        results[i as usize].store(i + 1, Ordering::Release);
+    })
+}
+
+/// Sends every message (inside the clock) to `workers` threads, each of which hands
+/// each message it receives to `store`, which stores `i + 1` into the preallocated
+/// array for each task `i` of the message; then checks the results add up. Returns
+/// tasks per second.
+fn through_channel<M: Send>(
+    workers: usize,
+    tasks: u64,
+    messages: impl Iterator<Item = M>,
+    store: impl Fn(M, &[AtomicU64]) + Sync,
+) -> f64 {
     let results: Vec<AtomicU64> = (0..tasks).map(|_| AtomicU64::new(0)).collect();
-    let (send, receive) = crossbeam_channel::unbounded::<u64>();
+    let (send, receive) = crossbeam_channel::unbounded::<M>();
     let elapsed = thread::scope(|s| {
         for _ in 0..workers {
-            let (receive, results) = (receive.clone(), &results);
+            let (receive, results, store) = (receive.clone(), &results, &store);
             s.spawn(move || {
-                for i in receive {
-                    results[i as usize].store(i + 1, Ordering::Release);
+                for message in receive {
+                    store(message, results);
                 }
             });
         }
         let start = Instant::now();
-        for i in 0..tasks {
-            send.send(i).expect("the workers are there");
+        for message in messages {
+            send.send(message).expect("the workers are there");
         }
         drop(send);
         start // the scope waits for the workers before it returns
@@ -50,31 +65,13 @@ pub fn channel_batch(workers: usize, tasks: u64) -> f64 {
 /// The same, with the numbers sent as ranges of `chunk`: the plainest `map` in chunks.
 /// Each worker stores `i + 1` for every number of a range it receives.
 pub fn channel_chunks(workers: usize, tasks: u64, chunk: u64) -> f64 {
-    let results: Vec<AtomicU64> = (0..tasks).map(|_| AtomicU64::new(0)).collect();
-    let (send, receive) = crossbeam_channel::unbounded::<std::ops::Range<u64>>();
-    let elapsed = thread::scope(|s| {
-        for _ in 0..workers {
-            let (receive, results) = (receive.clone(), &results);
-            s.spawn(move || {
-                for range in receive {
-                    for i in range {
-                        results[i as usize].store(i + 1, Ordering::Release);
-                    }
-                }
-            });
+    let firsts = (0..tasks).step_by(chunk.max(1) as usize);
+    let ranges = firsts.map(|first| first..(first + chunk).min(tasks));
+    through_channel(workers, tasks, ranges, |range, results| {
+        for i in range {
+            results[i as usize].store(i + 1, Ordering::Release);
         }
-        let start = Instant::now();
-        for first in (0..tasks).step_by(chunk.max(1) as usize) {
-            let range = first..(first + chunk).min(tasks);
-            send.send(range).expect("the workers are there");
-        }
-        drop(send);
-        start // the scope waits for the workers before it returns
     })
-    .elapsed();
-    let total: u64 = results.iter().map(|r| r.load(Ordering::Acquire)).sum();
-    assert_eq!(total, tasks * (tasks + 1) / 2, "a result went missing");
-    tasks as f64 / elapsed.as_secs_f64()
 }
 // ANCHOR_END: channel_chunks
 
